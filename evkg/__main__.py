@@ -1,0 +1,5 @@
+"""``python -m evkg``: the command line."""
+
+from evkg.cli import main
+
+main()

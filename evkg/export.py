@@ -1,0 +1,185 @@
+"""Deterministic RDF export: the same data gives the same bytes, whatever the hash seed.
+
+Blank nodes get canonical labels (``rdflib.compare``), statements are sorted, and files
+are written atomically (a temporary file in the same folder, then a rename).
+
+Examples
+--------
+>>> from rdflib import Dataset, URIRef, Literal
+>>> ds = Dataset()
+>>> _ = ds.graph(URIRef("urn:g")).add((URIRef("urn:s"), URIRef("urn:p"), Literal("o")))
+>>> print(serialize_dataset(ds, "nq"), end="")
+<urn:s> <urn:p> "o" <urn:g> .
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.plugins.serializers.nquads import _nq_row
+from rdflib.plugins.serializers.nt import _nt_row
+
+from .errors import OutputError, UnknownFormat
+from .loading import default_graph
+
+__all__ = ["EXPORT_FORMATS", "serialize_dataset", "write_atomically", "canonical_graphs"]
+
+#: Export format names and what each keeps: True if named graphs survive.
+EXPORT_FORMATS: dict[str, bool] = {"ttl": False, "trig": True, "nq": True, "nt": False, "jsonld": True}
+_ALIASES = {"turtle": "ttl", "nquads": "nq", "ntriples": "nt", "json-ld": "jsonld"}
+
+
+def canonical_graphs(dataset: Dataset, prefixes: dict[str, str] | None = None) -> list[Graph]:
+    """Return the dataset's non-empty graphs, sorted by name, with blank nodes relabelled
+    canonically and uniquely across graphs (``g<i>b<j>``)."""
+    graphs = sorted(
+        (g for g in dataset.graphs() if len(g)),
+        key=lambda g: (not isinstance(g.identifier, URIRef), str(g.identifier)),
+    )
+    result = []
+    for index, graph in enumerate(graphs):
+        canonical = to_canonical_graph(graph)
+        bnodes = sorted(
+            {term for triple in canonical for term in triple if isinstance(term, BNode)}
+        )
+        rename = {b: BNode(f"g{index}b{number}") for number, b in enumerate(bnodes)}
+        identifier = graph.identifier if isinstance(graph.identifier, URIRef) else None
+        out = Graph(identifier=identifier)
+        for prefix, iri in (prefixes or {}).items():
+            out.bind(prefix, iri)
+        for s, p, o in canonical:
+            out.add((rename.get(s, s), p, rename.get(o, o)))
+        result.append(out)
+    return result
+
+
+def _lines_nq(graphs: list[Graph], *, quads: bool) -> str:
+    rows: set[str] = set()
+    for graph in graphs:
+        for triple in graph:
+            if quads and graph.identifier is not None and isinstance(graph.identifier, URIRef):
+                rows.add(_nq_row(triple, graph.identifier))
+            else:
+                rows.add(_nt_row(triple))
+    return "".join(sorted(rows))
+
+
+def _turtle(graphs: list[Graph], prefixes: dict[str, str]) -> str:
+    union = Graph()
+    for prefix, iri in prefixes.items():
+        union.bind(prefix, iri)
+    for graph in graphs:
+        union += graph
+    return union.serialize(format="longturtle")
+
+
+def _trig(graphs: list[Graph], prefixes: dict[str, str]) -> str:
+    declared: set[str] = set()
+    blocks = []
+    for graph in graphs:
+        body = Graph()
+        for prefix, iri in prefixes.items():
+            body.bind(prefix, iri)
+        body += graph
+        lines = body.serialize(format="longturtle").splitlines()
+        declared.update(ln for ln in lines if ln.startswith("PREFIX "))
+        content = [ln for ln in lines if not ln.startswith("PREFIX ")]
+        inner = "\n".join(("    " + ln) if ln.strip() else "" for ln in content).strip("\n")
+        name = graph.identifier.n3() if graph.identifier is not None else ""
+        blocks.append(f"{name} {{\n{inner}\n}}\n" if name else f"{{\n{inner}\n}}\n")
+    header = "".join(f"{line}\n" for line in sorted(declared))
+    return header + "\n" + "\n".join(blocks)
+
+
+def _sort_json(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _sort_json(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        items = [_sort_json(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _jsonld(graphs: list[Graph], prefixes: dict[str, str]) -> str:
+    dataset = Dataset()
+    for graph in graphs:
+        target = dataset.graph(graph.identifier) if graph.identifier else default_graph(dataset)
+        for triple in graph:
+            target.add(triple)
+    data = json.loads(dataset.serialize(format="json-ld", context=dict(sorted(prefixes.items()))))
+    if isinstance(data, dict) and "@graph" in data:
+        data["@graph"] = _sort_json(data["@graph"])
+    else:
+        data = _sort_json(data)
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def serialize_dataset(
+    dataset: Dataset, format: str, *, prefixes: dict[str, str] | None = None
+) -> str:
+    """Serialize a dataset deterministically.
+
+    Parameters
+    ----------
+    dataset : rdflib.Dataset
+    format : str
+        ``ttl`` (all graphs merged), ``trig`` (named graphs kept), ``nq`` (named graphs
+        kept), ``nt`` (merged), ``jsonld`` (named graphs kept).
+    prefixes : dict, optional
+        Prefixes to use in Turtle, TriG and JSON-LD output.
+
+    Raises
+    ------
+    UnknownFormat
+    """
+    name = _ALIASES.get(format.lower(), format.lower())
+    writers: dict[str, Callable[[list[Graph], dict[str, str]], str]] = {
+        "ttl": _turtle,
+        "trig": _trig,
+        "nq": lambda graphs, _: _lines_nq(graphs, quads=True),
+        "nt": lambda graphs, _: _lines_nq(graphs, quads=False),
+        "jsonld": _jsonld,
+    }
+    if name not in writers:
+        raise UnknownFormat(
+            f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}."
+        )
+    prefixes = prefixes or {}
+    return writers[name](canonical_graphs(dataset, prefixes), prefixes)
+
+
+def write_atomically(path: str | Path, text: str | bytes) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and a rename, so a reader never
+    sees half a file and a failed write leaves the old file in place.
+
+    Raises
+    ------
+    OutputError
+        The folder does not exist or cannot be written.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: the folder {folder} does not exist; create it first.")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name.")
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {folder}: {exc.strerror}.") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path

@@ -1,0 +1,707 @@
+"""The knowledge base: load the ontology, seeds and user files into one rdflib ``Dataset``;
+query it, resolve names to entities, describe them with their sources, validate, export.
+
+Examples
+--------
+>>> import evkg
+>>> kb = evkg.load()
+>>> kb.entity("catl").label
+'CATL'
+>>> kb.entity("Contemporary Amperex Technology").iri
+'https://w3id.org/evkg/id/company/catl'
+>>> bool(kb.query("ASK { company:catl a ev:BatteryMaker }").askAnswer)
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import IO
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
+from rdflib.query import Result
+
+from .errors import AmbiguousEntity, InputError, QueryError, UnknownEntity
+from .export import serialize_dataset, write_atomically
+from .loading import network_guard, parse_file
+from .ontology import EV, GRAPH, ID, ONTOLOGY_PATH, PREFIXES, QUDT, SHAPES_PATH
+from .sparql import check_local, prepare
+
+__all__ = [
+    "KnowledgeBase",
+    "Entity",
+    "Citation",
+    "Fact",
+    "Description",
+    "SearchHit",
+    "Stats",
+    "Violation",
+    "ValidationReport",
+    "load",
+    "seed_files",
+    "normalize_name",
+]
+
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+_HIDDEN = {RDF.type, RDFS.label, SKOS.altLabel, PROV.wasDerivedFrom, EV.quote}
+
+
+def seed_files() -> list[Path]:
+    """The shipped seed files: one TriG file per article, and the reference graph."""
+    folder = Path(str(resources.files("evkg.seeds")))
+    return sorted(folder.glob("*.trig"))
+
+
+def normalize_name(name: str) -> str:
+    """Fold a name for matching: case, accents, dashes and punctuation do not count.
+
+    >>> normalize_name("China–Pakistan  Economic-Corridor")
+    'china pakistan economic corridor'
+    >>> normalize_name("Malaysia’s Proton")
+    'malaysias proton'
+    """
+    text = unicodedata.normalize("NFKD", name).casefold()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"['’`´]", "", text)
+    text = re.sub(r"[\W_]+", " ", text)
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named thing in the knowledge base."""
+
+    iri: str
+    label: str
+    type: str
+    type_label: str
+    alt_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a fact comes from: the named graph, the source, its title and the quote."""
+
+    graph: str
+    source: str
+    title: str
+    quote: str | None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One statement about an entity, as shown by ``evkg show``.
+
+    ``direction`` is ``"out"`` when the entity is the subject, ``"in"`` when it is the
+    object, and ``"part"`` when the entity takes part in an n-ary fact node (``value``
+    is then the fact node and ``details`` its other parts).
+    """
+
+    relation: str
+    relation_label: str
+    direction: str
+    value: str
+    value_label: str
+    citations: tuple[Citation, ...] = ()
+    details: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Description:
+    """Everything known about an entity, grouped by relation."""
+
+    entity: Entity
+    facts: list[Fact] = field(default_factory=list)
+
+    def grouped(self) -> dict[str, list[Fact]]:
+        groups: dict[str, list[Fact]] = defaultdict(list)
+        for fact in self.facts:
+            groups[fact.relation_label].append(fact)
+        return dict(groups)
+
+    def to_dict(self) -> dict:
+        return {
+            "entity": self.entity.__dict__ | {"alt_labels": list(self.entity.alt_labels)},
+            "facts": [
+                {
+                    "relation": f.relation,
+                    "relation_label": f.relation_label,
+                    "direction": f.direction,
+                    "value": f.value,
+                    "value_label": f.value_label,
+                    "details": [{"name": k, "value": v} for k, v in f.details],
+                    "sources": [c.__dict__ for c in f.citations],
+                }
+                for f in self.facts
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entity: Entity
+    score: float
+    matched: str
+
+
+@dataclass
+class Stats:
+    by_class: dict[str, int]
+    by_source: list[dict]
+    triples: int
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    path: str
+    message: str
+    severity: str
+    value: str
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    violations: list[Violation]
+    text: str
+
+
+# --------------------------------------------------------------------------- the KB
+
+
+class KnowledgeBase:
+    """The evkg knowledge base over an rdflib ``Dataset``.
+
+    Build one with :func:`load`. Every operation goes through the dataset's store, so
+    the same code works over any rdflib store plugin.
+
+    Parameters
+    ----------
+    dataset : rdflib.Dataset
+        Holds one named graph per source; queries see the union.
+    allow_network : bool
+        Whether SPARQL ``SERVICE``, remote ``FROM`` and remote contexts may fetch data.
+    """
+
+    def __init__(self, dataset: Dataset, *, allow_network: bool = False):
+        self._dataset = dataset
+        self.allow_network = allow_network
+        self.sources: list[Path] = []
+
+    @property
+    def dataset(self) -> Dataset:
+        """The underlying rdflib Dataset (read it; add files with :meth:`add_file`)."""
+        return self._dataset
+
+    def __len__(self) -> int:
+        return len(self._dataset)
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeBase: {len(self)} quads in {len(self.graph_names())} graphs>"
+
+    # ----------------------------------------------------------------- loading
+
+    def add_file(self, path: str | Path, *, format: str | None = None) -> int:
+        """Parse an RDF file and add it; all or nothing. Return the number of triples added.
+
+        Triples outside a named graph go to ``https://w3id.org/evkg/graph/data/{file name}``.
+        """
+        path = Path(path)
+        parsed = parse_file(
+            path,
+            format=format,
+            graph_iri=GRAPH["data/" + path.name],
+            allow_network=self.allow_network,
+        )
+        self._merge(parsed)
+        self.sources.append(path)
+        self.__dict__.pop("_names", None)
+        return len(parsed)
+
+    def _merge(self, parsed: Dataset, into: URIRef | None = None) -> None:
+        for graph in parsed.graphs():
+            if not len(graph):
+                continue
+            target = self._dataset.graph(into or graph.identifier)
+            self._dataset.addN((s, p, o, target) for s, p, o in graph)
+        for prefix, namespace in parsed.namespaces():
+            if prefix and prefix not in dict(self._dataset.namespaces()):
+                self._dataset.bind(prefix, namespace, override=False)
+
+    def graph_names(self) -> list[URIRef]:
+        """The names of the non-empty named graphs."""
+        return sorted(
+            g.identifier
+            for g in self._dataset.graphs()
+            if isinstance(g.identifier, URIRef) and len(g)
+        )
+
+    # ----------------------------------------------------------------- SPARQL
+
+    def query(self, sparql: str, *, allow_network: bool | None = None) -> Result:
+        """Run a SPARQL query with the project's prefixes predeclared.
+
+        Raises
+        ------
+        QueryError
+            Syntax errors (with line and column) and evaluation errors.
+        NetworkAccessError
+            ``SERVICE``, ``FROM`` of a graph not in the store, unless network access is on.
+        """
+        allow = self.allow_network if allow_network is None else allow_network
+        prepared = prepare(sparql)
+        check_local(prepared, self.graph_names(), allow_network=allow)
+        import rdflib.plugins.sparql as rdflib_sparql
+
+        rdflib_sparql.SPARQL_LOAD_GRAPHS = allow
+        with network_guard(allow):
+            try:
+                result = self._dataset.query(prepared)
+                if result.type == "SELECT":
+                    result.bindings  # evaluate now, inside the guard
+            except (QueryError, InputError):
+                raise
+            except RecursionError:
+                raise QueryError("the query nests too deeply to evaluate.") from None
+            except Exception as exc:
+                from .errors import EvkgError
+
+                if isinstance(exc, EvkgError):
+                    raise
+                raise QueryError(f"the query failed: {exc}") from None
+        return result
+
+    # ----------------------------------------------------------------- entities
+
+    def _label(self, term) -> str:
+        if isinstance(term, Literal):
+            return str(term)
+        label = self._first(term, RDFS.label) or self._first(term, SKOS.prefLabel)
+        if label is not None:
+            return str(label)
+        if isinstance(term, URIRef):
+            return self._compact(term)
+        return str(term)
+
+    def _compact(self, iri: URIRef) -> str:
+        text = str(iri)
+        for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if text.startswith(namespace) and len(text) > len(namespace):
+                return f"{prefix}:{text[len(namespace):]}"
+        return text
+
+    def _first(self, subject, predicate):
+        english = None
+        for value in self._dataset.objects(subject, predicate):
+            if isinstance(value, Literal) and value.language in (None, "en"):
+                if english is None or str(value) < str(english):
+                    english = value
+        return english
+
+    def _type(self, iri) -> URIRef | None:
+        types = sorted(t for t in self._dataset.objects(iri, RDF.type) if isinstance(t, URIRef))
+        own = [t for t in types if str(t).startswith(str(EV._NS))]
+        return (own or types or [None])[0]
+
+    def _entity(self, iri: URIRef) -> Entity:
+        kind = self._type(iri)
+        alts = sorted({str(a) for a in self._dataset.objects(iri, SKOS.altLabel)})
+        return Entity(
+            iri=str(iri),
+            label=self._label(iri),
+            type=str(kind) if kind else "",
+            type_label=self._label(kind) if kind else "",
+            alt_labels=tuple(alts),
+        )
+
+    @cached_property
+    def _names(self) -> dict[str, dict[URIRef, int]]:
+        """normalized name -> {iri: rank}; rank 0 for labels, 1 for other names."""
+        index: dict[str, dict[URIRef, int]] = defaultdict(dict)
+        for predicate, rank in ((RDFS.label, 0), (SKOS.prefLabel, 0), (SKOS.altLabel, 1), (SKOS.notation, 1)):
+            for subject, value in self._dataset.subject_objects(predicate):
+                if not isinstance(subject, URIRef) or str(subject).startswith(str(EV._NS)):
+                    continue
+                if isinstance(value, Literal) and value.language not in (None, "en"):
+                    continue
+                key = normalize_name(str(value))
+                if key:
+                    current = index[key].get(subject)
+                    index[key][subject] = rank if current is None else min(current, rank)
+        return index
+
+    def _iri_of(self, name: str) -> URIRef | None:
+        text = name.strip()
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1]
+        if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I) or text.startswith("urn:"):
+            iri = URIRef(text)
+            return iri if (iri, None, None) in self._dataset or (None, None, iri) in self._dataset else None
+        prefix, sep, local = text.partition(":")
+        if sep and prefix in PREFIXES and local and " " not in local:
+            iri = URIRef(PREFIXES[prefix] + local)
+            return iri if (iri, None, None) in self._dataset else None
+        return None
+
+    def entity(self, name: str) -> Entity:
+        """Resolve a name to one entity: an IRI, a prefixed name (``company:catl``), or a
+        label or alternative label, ignoring case, accents and dashes.
+
+        Raises
+        ------
+        UnknownEntity
+            No match; the message lists close matches.
+        AmbiguousEntity
+            Several entities share the name; the message lists them.
+        """
+        return self._entity(self._resolve(name))
+
+    def _resolve(self, name: str) -> URIRef:
+        if not name or not name.strip():
+            raise UnknownEntity("an entity name is empty; give a label such as 'CATL' or an IRI.")
+        iri = self._iri_of(name)
+        if iri is not None:
+            return iri
+        matches = self._names.get(normalize_name(name), {})
+        if matches:
+            best = min(matches.values())
+            chosen = sorted(iri for iri, rank in matches.items() if rank == best)
+            if len(chosen) == 1:
+                return chosen[0]
+            candidates = [self._entity(i) for i in chosen]
+            listing = "; ".join(f"{c.label} ({c.type_label}, {self._compact(URIRef(c.iri))})" for c in candidates)
+            raise AmbiguousEntity(
+                f"{name!r} names {len(candidates)} entities: {listing}. Use one of the IRIs.",
+                candidates=[(c.iri, c.label, c.type_label) for c in candidates],
+            )
+        suggestions = [hit.entity.label for hit in self.search(name, limit=5)]
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        raise UnknownEntity(
+            f"no entity is called {name!r}.{hint} (`evkg search TEXT` finds names.)",
+            suggestions=suggestions,
+        )
+
+    def entities(self, kind: URIRef | None = None) -> list[Entity]:
+        """Every entity under the project's ``id/`` namespace (of a class, if given)."""
+        subjects = (
+            self._dataset.subjects(RDF.type, kind)
+            if kind is not None
+            else (s for s, _ in self._dataset.subject_objects(RDF.type))
+        )
+        iris = {s for s in subjects if isinstance(s, URIRef) and str(s).startswith(str(ID))}
+        return [self._entity(i) for i in sorted(iris)]
+
+    def search(self, text: str, *, limit: int = 10) -> list[SearchHit]:
+        """Fuzzy search over labels and alternative labels, best first.
+
+        Exact names score 1.0, names that start with the text 0.9, names that contain it
+        0.8, and other names their similarity ratio (kept above 0.5).
+        """
+        query = normalize_name(text)
+        if not query:
+            return []
+        best: dict[URIRef, tuple[float, str]] = {}
+        for name, iris in self._names.items():
+            if name == query:
+                score = 1.0
+            elif name.startswith(query) or any(w.startswith(query) for w in name.split()):
+                score = 0.9 - 0.1 * min(1.0, (len(name) - len(query)) / 40)
+            elif query in name:
+                score = 0.8 - 0.1 * min(1.0, (len(name) - len(query)) / 40)
+            else:
+                ratio = difflib.SequenceMatcher(None, query, name).ratio()
+                if ratio < 0.6:
+                    continue
+                score = ratio * 0.75
+            for iri, rank in iris.items():
+                adjusted = score - 0.01 * rank
+                if adjusted > best.get(iri, (0.0, ""))[0]:
+                    best[iri] = (adjusted, name)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._label(kv[0]).casefold(), str(kv[0])))
+        return [
+            SearchHit(self._entity(iri), round(score, 3), matched)
+            for iri, (score, matched) in ranked[:limit]
+        ]
+
+    # ----------------------------------------------------------------- describing
+
+    def _is_fact(self, node) -> bool:
+        return (node, EV.quote, None) in self._dataset and (node, RDF.type, EV.Evidence) not in self._dataset
+
+    def _source_title(self, source) -> str:
+        return self._label(source) if source is not None else ""
+
+    def _graphs_of(self, triple) -> list[URIRef]:
+        names = (c.identifier if hasattr(c, "identifier") else c for c in self._dataset.contexts(triple))
+        return sorted(n for n in names if isinstance(n, URIRef) and n != DATASET_DEFAULT_GRAPH_ID)
+
+    def _citations_for_node(self, node) -> list[Citation]:
+        citations = []
+        quotes = sorted(str(q) for q in self._dataset.objects(node, EV.quote)) or [None]
+        sources = sorted(self._dataset.objects(node, PROV.wasDerivedFrom))
+        graphs = self._graphs_of((node, RDF.type, None)) if sources else []
+        for source in sources or [None]:
+            graph = next((g for g in graphs), None)
+            for quote in quotes:
+                citations.append(
+                    Citation(str(graph or ""), str(source or ""), self._source_title(source), quote)
+                )
+        for extra in sorted(self._dataset.objects(node, EV.evidence)):
+            citations.extend(self._citations_for_node(extra))
+        return citations
+
+    def citations(self, subject, predicate, obj) -> list[Citation]:
+        """The sources of a plain triple: its evidence nodes' quotes, or else the graphs
+        that assert it (reference data has no quote)."""
+        found: list[Citation] = []
+        for evidence in sorted(self._dataset.subjects(RDF.subject, subject), key=str):
+            if (evidence, RDF.predicate, predicate) in self._dataset and (
+                evidence,
+                RDF.object,
+                obj,
+            ) in self._dataset:
+                found.extend(self._citations_for_node(evidence))
+        if not found:
+            for graph in self._graphs_of((subject, predicate, obj)):
+                source = self._graph_source(graph)
+                found.append(Citation(str(graph), str(source or ""), self._source_title(source), None))
+        return sorted(set(found), key=lambda c: (c.graph, c.quote or ""))
+
+    def _graph_source(self, graph: URIRef):
+        for source in self._dataset.graph(graph).subjects(RDF.type, None):
+            types = set(self._dataset.objects(source, RDF.type))
+            if types & {EV.Article, EV.ReferenceData, EV.Source, OWL.Ontology}:
+                return source
+        return None
+
+    def _value_text(self, node) -> str:
+        """A quantity value or other blank node in words: '150000 vehicles per year'."""
+        if isinstance(node, BNode):
+            number = self._dataset.value(node, QUDT.numericValue)
+            unit = self._dataset.value(node, QUDT.hasUnit)
+            wording = self._dataset.value(node, EV.valueWording)
+            parts = []
+            if number is not None:
+                parts.append(format_number(number.toPython()))
+                parts.append(unit_text(unit, self._dataset.value(node, EV.countedItem)))
+            if wording is not None:
+                parts.append(f"(\u201c{wording}\u201d)" if parts else f"\u201c{wording}\u201d")
+            for predicate in (EV.comparison, EV.period):
+                extra = self._dataset.value(node, predicate)
+                if extra is not None:
+                    parts.append(f"[{extra}]")
+            return " ".join(p for p in parts if p).replace(" %", "%")
+        return self._label(node)
+
+    def _details(self, node, skip=()) -> tuple[tuple[str, str], ...]:
+        details = []
+        for predicate, value in sorted(self._dataset.predicate_objects(node)):
+            if predicate in _HIDDEN or predicate in skip or predicate == EV.evidence:
+                continue
+            details.append((self._label(predicate), self._value_text(value)))
+        return tuple(sorted(set(details)))
+
+    def describe(self, name: str) -> Description:
+        """Everything known about an entity: its relations both ways, the n-ary facts it
+        takes part in (with their other parts), figures, and each fact's sources."""
+        iri = self._resolve(name)
+        description = Description(self._entity(iri))
+        own_citations = tuple(self._citations_for_node(iri)) if self._is_fact(iri) else ()
+        for predicate, value in sorted(set(self._dataset.predicate_objects(iri))):
+            if predicate in _HIDDEN or predicate == EV.evidence:
+                continue
+            citations = own_citations or tuple(self.citations(iri, predicate, value))
+            description.facts.append(
+                Fact(
+                    str(predicate),
+                    self._label(predicate),
+                    "out",
+                    str(value),
+                    self._value_text(value),
+                    citations,
+                )
+            )
+        for subject, predicate in sorted(set(self._dataset.subject_predicates(iri))):
+            if predicate in (RDF.subject, RDF.object, PROV.wasDerivedFrom) or isinstance(subject, BNode):
+                continue
+            if self._is_fact(subject):
+                description.facts.append(
+                    Fact(
+                        str(predicate),
+                        self._label(predicate),
+                        "part",
+                        str(subject),
+                        self._label(subject),
+                        tuple(self._citations_for_node(subject)),
+                        self._details(subject, skip=(predicate,)),
+                    )
+                )
+            else:
+                description.facts.append(
+                    Fact(
+                        str(predicate),
+                        self._label(predicate),
+                        "in",
+                        str(subject),
+                        self._label(subject),
+                        tuple(self.citations(subject, predicate, iri)),
+                    )
+                )
+        return description
+
+    # ----------------------------------------------------------------- statistics
+
+    def stats(self) -> Stats:
+        """Counts of entities by class and of triples and facts by named graph."""
+        by_class: dict[str, int] = defaultdict(int)
+        for entity in self.entities():
+            by_class[entity.type_label or "(untyped)"] += 1
+        by_source = []
+        for graph in self.graph_names():
+            named = self._dataset.graph(graph)
+            source = self._graph_source(graph)
+            by_source.append(
+                {
+                    "graph": str(graph),
+                    "title": self._source_title(source) if source is not None else self._compact(graph),
+                    "triples": len(named),
+                    "facts": sum(1 for _ in named.subjects(EV.quote, None)),
+                }
+            )
+        return Stats(dict(sorted(by_class.items())), by_source, len(self._dataset))
+
+    # ----------------------------------------------------------------- validation
+
+    def validate(self) -> ValidationReport:
+        """Check the data against the SHACL shapes (with RDFS inference over the ontology)."""
+        import pyshacl
+
+        data = Graph()
+        for s, p, o, _ in self._dataset.quads((None, None, None, None)):
+            data.add((s, p, o))
+        shapes = Graph().parse(SHAPES_PATH)
+        conforms, report, text = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True
+        )
+        from rdflib.namespace import SH
+
+        violations = []
+        for result in report.subjects(RDF.type, SH.ValidationResult):
+            severity = report.value(result, SH.resultSeverity)
+            violations.append(
+                Violation(
+                    focus=str(report.value(result, SH.focusNode)),
+                    path=self._compact(report.value(result, SH.resultPath)) if report.value(result, SH.resultPath) else "",
+                    message=str(report.value(result, SH.resultMessage) or ""),
+                    severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                    value=str(report.value(result, SH.value) or ""),
+                )
+            )
+        violations.sort(key=lambda v: (v.focus, v.path, v.message))
+        return ValidationReport(bool(conforms), violations, str(text))
+
+    # ----------------------------------------------------------------- export
+
+    def serialize(self, format: str) -> str:
+        """The whole knowledge base as text in ``format`` (ttl, trig, nq, nt, jsonld),
+        byte-identical for the same data."""
+        return serialize_dataset(self._dataset, format, prefixes=PREFIXES)
+
+    def export(self, destination: str | Path | IO[str], format: str) -> None:
+        """Write the knowledge base to a path (atomically) or an open text stream."""
+        text = self.serialize(format)
+        if hasattr(destination, "write"):
+            destination.write(text)  # type: ignore[union-attr]
+        else:
+            write_atomically(Path(destination), text)
+
+
+def format_number(value) -> str:
+    """>>> format_number(150000.0)
+    '150,000'
+    >>> format_number(6.9)
+    '6.9'
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number.is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.6g}" if abs(number) < 1e6 else f"{number:,.0f}"
+
+
+_UNITS = {
+    "GigaW-HR": "GWh",
+    "NUM-PER-YR": "per year",
+    "NUM": "",
+    "PERCENT": "%",
+    "CCY_JPY": "JPY",
+    "CCY_USD": "USD",
+}
+
+
+def unit_text(unit, counted=None) -> str:
+    """A unit in words: ``unit:GigaW-HR`` -> 'GWh', a count with its item -> 'vehicles per year'."""
+    if unit is None:
+        return str(counted or "")
+    local = str(unit).rsplit("/", 1)[-1]
+    words = _UNITS.get(local, local)
+    if counted:
+        return f"{counted} {words}".strip()
+    return words
+
+
+def load(
+    extra: Iterable[str | Path] = (),
+    *,
+    seeds: bool = True,
+    allow_network: bool = False,
+) -> KnowledgeBase:
+    """Load the knowledge base: the ontology, the seed graphs (unless ``seeds=False``) and
+    the user's RDF files, each parsed whole before it is added.
+
+    Parameters
+    ----------
+    extra : iterable of paths
+        The user's RDF files, any format rdflib reads (guessed from the extension).
+    seeds : bool
+        Include the shipped seed data (one named graph per article plus reference data).
+    allow_network : bool
+        Let queries and parsers fetch remote data. Off by default.
+
+    Raises
+    ------
+    InputError, ParseError, UnsafeInputError, NetworkAccessError
+
+    Examples
+    --------
+    >>> kb = load(seeds=False)
+    >>> [str(g) for g in kb.graph_names()]
+    ['https://w3id.org/evkg/graph/ontology']
+    """
+    dataset = Dataset(default_union=True)
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    kb = KnowledgeBase(dataset, allow_network=allow_network)
+    kb._merge(parse_file(ONTOLOGY_PATH, graph_iri=ONTOLOGY_GRAPH), into=ONTOLOGY_GRAPH)
+    if seeds:
+        for path in seed_files():
+            kb._merge(parse_file(path))
+    for path in extra:
+        kb.add_file(path)
+    return kb

@@ -1,0 +1,1 @@
+"""Views over plain data: text tables and pages, SPARQL result formats."""

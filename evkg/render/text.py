@@ -1,0 +1,121 @@
+"""Plain-text views: aligned tables, entity descriptions, statistics, validation reports.
+
+Every function takes plain data and yields lines; nothing here reads or writes files.
+
+Examples
+--------
+>>> for line in table(["name", "n"], [["CATL", 2], ["BYD", 10]]):
+...     print(line)
+name  n
+----  --
+CATL  2
+BYD   10
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+__all__ = ["table", "describe_lines", "stats_lines", "violation_lines", "search_lines", "shorten"]
+
+
+def shorten(text: str, width: int = 80) -> str:
+    """Cut ``text`` to ``width`` characters with an ellipsis; newlines become spaces."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, max_width: int = 60) -> Iterator[str]:
+    """Yield the lines of a left-aligned table with a dashed rule under the headers."""
+    cells = [[shorten("" if v is None else str(v), max_width) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], len(value))
+    yield "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
+    yield "  ".join("-" * w for w in widths).rstrip()
+    for row in cells:
+        yield "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip()
+
+
+def _heading(relation_label: str, direction: str) -> str:
+    if direction == "in":
+        return f"← {relation_label}"
+    if direction == "part":
+        return f"as {relation_label} in"
+    return relation_label
+
+
+def describe_lines(description) -> Iterator[str]:
+    """Yield an entity page: its name, type and IRI, then each relation with its values,
+    each value with its quotes and sources (``[n]`` refer to the source list at the end)."""
+    entity = description.entity
+    yield f"{entity.label}  ({entity.type_label})"
+    yield f"  {entity.iri}"
+    if entity.alt_labels:
+        yield f"  also known as: {', '.join(entity.alt_labels)}"
+    sources: dict[tuple[str, str], int] = {}
+    groups: dict[tuple[str, str], list] = {}
+    for fact in description.facts:
+        groups.setdefault((fact.relation_label, fact.direction), []).append(fact)
+    for (label, direction), facts in sorted(groups.items(), key=lambda kv: (kv[0][1] != "out", kv[0][0])):
+        yield ""
+        yield _heading(label, direction)
+        for fact in facts:
+            yield f"  • {fact.value_label}"
+            for name, value in fact.details:
+                yield f"      {name}: {shorten(value, 100)}"
+            for citation in fact.citations:
+                key = (citation.source or citation.graph, citation.title)
+                number = sources.setdefault(key, len(sources) + 1)
+                if citation.quote:
+                    yield f"      [{number}] “{shorten(citation.quote, 160)}”"
+                else:
+                    yield f"      [{number}] (no quote: asserted by the graph)"
+    if sources:
+        yield ""
+        yield "Sources"
+        for (source, title), number in sorted(sources.items(), key=lambda kv: kv[1]):
+            yield f"  [{number}] {title or source}  <{source}>"
+
+
+def stats_lines(stats) -> Iterator[str]:
+    """Yield the entity counts by class and the triple and fact counts by named graph."""
+    yield "Entities by class"
+    yield from table(["class", "entities"], sorted(stats.by_class.items(), key=lambda kv: (-kv[1], kv[0])))
+    yield ""
+    yield "Named graphs"
+    yield from table(
+        ["graph", "source", "triples", "facts"],
+        [(s["graph"], s["title"], s["triples"], s["facts"]) for s in stats.by_source],
+        max_width=70,
+    )
+    yield ""
+    yield f"{stats.triples} triples in {len(stats.by_source)} graphs, {sum(stats.by_class.values())} entities."
+
+
+def violation_lines(report, label_of=lambda iri: iri) -> Iterator[str]:
+    """Yield one block per SHACL result: focus node, path, value and message."""
+    for v in report.violations:
+        yield f"{v.severity}: {label_of(v.focus)}"
+        if v.path:
+            yield f"  path:    {v.path}"
+        if v.value:
+            yield f"  value:   {shorten(v.value, 100)}"
+        yield f"  message: {v.message}"
+    count = sum(1 for v in report.violations if v.severity == "Violation")
+    others = len(report.violations) - count
+    if report.conforms and not report.violations:
+        yield "The data conforms to the shapes."
+    else:
+        extra = f" and {others} warnings" if others else ""
+        yield f"{count} violations{extra}."
+
+
+def search_lines(hits) -> Iterator[str]:
+    """Yield a table of search hits, best first."""
+    yield from table(
+        ["score", "label", "type", "iri"],
+        [(f"{h.score:.2f}", h.entity.label, h.entity.type_label, h.entity.iri) for h in hits],
+        max_width=70,
+    )

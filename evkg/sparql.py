@@ -1,0 +1,139 @@
+"""SPARQL for evkg: parse with the project's prefixes, refuse what would leave the store,
+and serialize results in the W3C formats.
+
+Examples
+--------
+>>> query = prepare("SELECT ?c WHERE { ?c a ev:Country }")
+>>> query.algebra.name
+'SelectQuery'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import URIRef
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.sparql import Query
+
+from .errors import NetworkAccessError, QueryError
+from .ontology import PREFIXES
+
+__all__ = [
+    "prepare",
+    "check_local",
+    "service_iris",
+    "SELECT_FORMATS",
+    "GRAPH_FORMATS",
+    "prefix_block",
+]
+
+#: Result formats for SELECT and ASK: evkg name -> rdflib result serializer.
+SELECT_FORMATS = {"table": None, "csv": "csv", "tsv": "tsv", "json": "json", "xml": "xml"}
+#: Result formats for CONSTRUCT and DESCRIBE: evkg name -> rdflib graph serializer.
+GRAPH_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+
+
+def prefix_block(prefixes: dict[str, str] = PREFIXES) -> str:
+    """The project's prefixes as SPARQL ``PREFIX`` lines (for editors and docs)."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(prefixes.items()))
+
+
+def _syntax_error(exc: Exception, text: str) -> QueryError:
+    line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
+    col = getattr(exc, "col", None) or getattr(exc, "column", None)
+    msg = getattr(exc, "msg", None) or str(exc)
+    if isinstance(line, int) and isinstance(col, int):
+        source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        pointer = f"\n    {source_line}\n    {' ' * (col - 1)}^" if source_line else ""
+        return QueryError(f"SPARQL syntax error at line {line}, column {col}: {msg}.{pointer}")
+    return QueryError(f"SPARQL syntax error: {msg}")
+
+
+def prepare(text: str, *, prefixes: dict[str, str] = PREFIXES) -> Query:
+    """Parse a SPARQL query with the project's prefixes predeclared.
+
+    Line and column numbers in errors refer to the text as the user wrote it.
+
+    Raises
+    ------
+    QueryError
+        A syntax error (with line and column), an update where a query was expected,
+        or an undeclared prefix.
+    """
+    try:
+        parsed = parseQuery(text)
+    except Exception as exc:
+        if _is_update(text):
+            raise QueryError(
+                "this is a SPARQL Update (INSERT/DELETE/LOAD/CLEAR ...); evkg's knowledge base "
+                "is read-only here. Add facts with --data FILE instead."
+            ) from None
+        raise _syntax_error(exc, text) from None
+    try:
+        return translateQuery(parsed, initNs=prefixes)
+    except Exception as exc:
+        raise QueryError(f"SPARQL error: {exc}") from None
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def _walk(node: object) -> Iterable[object]:
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, (list, tuple)):
+            stack.extend(current)
+
+
+def service_iris(query: Query) -> list[str]:
+    """The IRIs of every ``SERVICE`` clause in the query's algebra."""
+    found = []
+    for node in _walk(query.algebra):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            found.append(str(node.get("term")))
+    return found
+
+
+def check_local(query: Query, local_graphs: Iterable[URIRef], *, allow_network: bool) -> None:
+    """Refuse a query that would fetch data from outside the store.
+
+    ``SERVICE`` is refused outright; ``FROM``/``FROM NAMED`` only when they name a graph
+    the store does not hold (rdflib would try to download it). With ``allow_network``
+    everything passes.
+
+    Raises
+    ------
+    NetworkAccessError
+    """
+    if allow_network:
+        return
+    services = service_iris(query)
+    if services:
+        raise NetworkAccessError(
+            f"the query calls SERVICE <{services[0]}>; evkg does not send queries to other "
+            "endpoints or read files through SERVICE. Pass --allow-network to permit it."
+        )
+    local = set(local_graphs)
+    for clause in query.algebra.get("datasetClause") or []:
+        iri = clause.get("default") or clause.get("named")
+        if iri is not None and URIRef(iri) not in local:
+            raise NetworkAccessError(
+                f"the query reads FROM <{iri}>, which is not a graph in the knowledge base; "
+                "evkg does not fetch graphs from the web or the file system. "
+                "Name a graph the store holds (see `evkg stats`), or pass --allow-network."
+            )
