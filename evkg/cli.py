@@ -285,30 +285,185 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld"]),
+    type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld", "graphml", "gexf", "csv"]),
     default="trig",
     show_default=True,
-    help="trig, nq and jsonld keep the named graphs; ttl and nt merge them.",
+    help="RDF: trig, nq and jsonld keep the named graphs; ttl and nt merge them. "
+    "Graph: graphml and gexf (Gephi), csv (an edge list; with -o DIR, nodes.csv and edges.csv).",
 )
+@click.option("--collapse", is_flag=True, help="Graph formats: replace fact nodes by direct edges between their participants.")
 @output_option
 @pass_settings
-def export(settings: Settings, fmt: str, output: Path | None) -> None:
-    """Export the whole knowledge base (ontology, seeds, --data files).
+def export(settings: Settings, fmt: str, collapse: bool, output: Path | None) -> None:
+    """Export the whole knowledge base, as RDF or as the networkx graph.
 
-    The output is deterministic: the same data gives the same bytes. With -o the
-    file is written atomically.
+    The output is deterministic: the same data gives the same bytes. Files are
+    written atomically. For csv, -o names a folder (created if missing) that gets
+    nodes.csv and edges.csv; without -o the edge list goes to standard output.
 
     \b
     Example:
         evkg export --format nq -o evkg.nq
         evkg export --format ttl > evkg.ttl
+        evkg export --format graphml --collapse -o evkg.graphml
+        evkg export --format csv -o evkg-csv/
     """
+    from .export import write_atomically
+
     kb = settings.kb()
-    if output is None:
-        click.echo(kb.serialize(fmt), nl=False)
+    if fmt in ("graphml", "gexf", "csv"):
+        from .graph import graph_of, graph_to_csv_tables, graph_to_text
+
+        G = graph_of(kb, collapse=collapse)
+        if fmt == "csv":
+            nodes, edges = graph_to_csv_tables(G)
+            if output is None:
+                click.echo(edges, nl=False)
+                return
+            if output.exists() and not output.is_dir():
+                raise click.BadParameter(f"{output} is a file; csv export writes a folder.", param_hint="-o")
+            if not output.parent.is_dir():
+                raise click.BadParameter(f"the folder {output.parent} does not exist.", param_hint="-o")
+            output.mkdir(exist_ok=True)
+            write_atomically(output / "nodes.csv", nodes)
+            write_atomically(output / "edges.csv", edges)
+            click.echo(f"Wrote {output / 'nodes.csv'} and {output / 'edges.csv'}", err=True)
+            return
+        text = graph_to_text(G, fmt)
+    elif collapse:
+        raise click.BadParameter("--collapse applies to graphml, gexf and csv only.", param_hint="--collapse")
     else:
-        kb.export(output, fmt)
+        text = kb.serialize(fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text)
         click.echo(f"Wrote {output} ({fmt})", err=True)
+
+
+# --------------------------------------------------------------------------- graph
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--all-shortest", is_flag=True, help="Every path of the shortest length.")
+@click.option("--k", "k", type=click.IntRange(min=1), default=1, show_default=True, help="The k shortest simple paths.")
+@click.option("--max-hops", type=click.IntRange(min=1), help="Ignore paths with more hops.")
+@click.option("--via", multiple=True, metavar="RELATION", help="Follow only this relation (repeatable).")
+@click.option("--avoid", multiple=True, metavar="RELATION|ENTITY", help="Do not use this relation or entity (repeatable).")
+@click.option("--dependency", is_flag=True, help="Follow only dependency edges, in their direction.")
+@click.option("--collapse", is_flag=True, help="Walk direct edges instead of partnership, plant and stake nodes.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option
+@pass_settings
+def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avoid, dependency, collapse, fmt, output) -> None:
+    """How is SOURCE connected to TARGET? Shortest paths, each hop with its quote.
+
+    Hops walked against a relation read with its inverse ("China —home of→ CATL").
+    When there is no path, says why and what each end is connected to.
+
+    \b
+    Example:
+        evkg path Pakistan CATL
+        evkg path Toyota BYD --k 3
+        evkg path Indonesia CATL --dependency
+        evkg path Pakistan CATL --avoid China --format json
+    """
+    from .graph import shortest_paths
+
+    result = shortest_paths(
+        settings.kb(), source, target, k=k, all_shortest=all_shortest, max_hops=max_hops,
+        via=via, avoid=avoid, dependency=dependency, collapse=collapse,
+    )
+    if fmt == "json":
+        emit([json.dumps(result.to_dict(), indent=2, ensure_ascii=False)], output)
+    else:
+        from .render.text import path_lines
+
+        emit(path_lines(result), output)
+
+
+@cli.command()
+@click.argument("entity")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True, help="How many hops out.")
+@click.option("--relation", multiple=True, metavar="RELATION", help="Follow only this relation (repeatable).")
+@click.option("--collapse", is_flag=True, help="Direct edges instead of fact nodes.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_settings
+def neighbors(settings: Settings, entity, depth, relation, collapse, fmt) -> None:
+    """The neighbourhood of ENTITY, grouped by relation.
+
+    \b
+    Example:
+        evkg neighbors CATL
+        evkg neighbors Pakistan --depth 2
+        evkg neighbors BYD --relation operator
+    """
+    from .graph import neighbourhood
+
+    hood = neighbourhood(settings.kb(), entity, depth=depth, relations=relation, collapse=collapse)
+    if fmt == "json":
+        emit([json.dumps(hood.to_dict(), indent=2, ensure_ascii=False)])
+    else:
+        from .render.text import neighbourhood_lines
+
+        emit(neighbourhood_lines(hood))
+
+
+@cli.command()
+@click.argument("entity")
+@click.option("--reverse", is_flag=True, help="Who depends on ENTITY instead.")
+@click.option("--max-depth", type=click.IntRange(min=1), help="Follow at most this many dependency edges.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_settings
+def depends(settings: Settings, entity, reverse, max_depth, fmt) -> None:
+    """What ENTITY depends on, transitively, grouped by the home country of each firm.
+
+    Dependency edges and their direction come from the ontology (ev:dependency on
+    each relation). Shares are of the organizations reached and sum to 100%.
+
+    \b
+    Example:
+        evkg depends Indonesia
+        evkg depends CATL --reverse
+        evkg depends Proton --max-depth 2 --format json
+    """
+    from .graph import dependencies
+
+    report = dependencies(settings.kb(), entity, reverse=reverse, max_depth=max_depth)
+    if fmt == "json":
+        emit([json.dumps(report.to_dict(), indent=2, ensure_ascii=False)])
+    else:
+        from .render.text import dependency_lines
+
+        emit(dependency_lines(report))
+
+
+@cli.command()
+@click.option("--by", type=click.Choice(["degree", "betweenness", "pagerank"]), default="degree", show_default=True)
+@click.option("--type", "types", multiple=True, metavar="CLASS", help="Keep only entities of this class, e.g. Company or Country (repeatable).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--no-collapse", is_flag=True, help="Rank on the graph with fact nodes kept.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_settings
+def rank(settings: Settings, by, types, top, no_collapse, fmt) -> None:
+    """Rank entities by centrality: hubs (degree, pagerank) and brokers (betweenness).
+
+    \b
+    Example:
+        evkg rank --by betweenness --type Country
+        evkg rank --by pagerank --type Company --top 5
+    """
+    from .graph import rank as rank_entities
+
+    ranked = rank_entities(settings.kb(), by=by, types=types, top=top, collapse=not no_collapse)
+    if fmt == "json":
+        emit([json.dumps([{"id": r.node, "label": r.label, "type": r.type, by: r.score} for r in ranked], indent=2, ensure_ascii=False)])
+    else:
+        from .render.text import ranking_lines
+
+        emit(ranking_lines(ranked, by))
 
 
 def main() -> None:

@@ -201,6 +201,8 @@ class KnowledgeBase:
         self._dataset = dataset
         self.allow_network = allow_network
         self.sources: list[Path] = []
+        #: Increases whenever data is added, so caches built from the data can tell.
+        self.revision = 0
 
     @property
     def dataset(self) -> Dataset:
@@ -229,7 +231,6 @@ class KnowledgeBase:
         )
         self._merge(parsed)
         self.sources.append(path)
-        self.__dict__.pop("_names", None)
         return len(parsed)
 
     def _merge(self, parsed: Dataset, into: URIRef | None = None) -> None:
@@ -238,6 +239,9 @@ class KnowledgeBase:
                 continue
             target = self._dataset.graph(into or graph.identifier)
             self._dataset.addN((s, p, o, target) for s, p, o in graph)
+        self.revision += 1
+        self.__dict__.pop("_names", None)
+        self.__dict__.pop("_evidence", None)
         for prefix, namespace in parsed.namespaces():
             if prefix and prefix not in dict(self._dataset.namespaces()):
                 self._dataset.bind(prefix, namespace, override=False)
@@ -439,6 +443,48 @@ class KnowledgeBase:
 
     # ----------------------------------------------------------------- describing
 
+    def label_of(self, term) -> str:
+        """The English label of an IRI (or its prefixed name when it has none)."""
+        return self._label(term)
+
+    def graph_title(self, graph: str) -> str:
+        """The title of the source a named graph holds (its IRI if none)."""
+        source = self._graph_source(URIRef(graph))
+        return self._source_title(source) if source is not None else self._compact(URIRef(graph))
+
+    def attributes(self, iri: str) -> tuple[tuple[str, str], ...]:
+        """An entity's literal facts and figures in words, as (name, text) pairs:
+        capacity, status, dates, shares, descriptions ... (no relations to entities)."""
+        node = URIRef(iri)
+        pairs = []
+        for predicate, value in self._dataset.predicate_objects(node):
+            if predicate in _HIDDEN or predicate == EV.evidence:
+                continue
+            if isinstance(value, URIRef) and str(value).startswith(str(ID)):
+                continue
+            pairs.append((self._label(predicate), self._value_text(value)))
+        return tuple(sorted(set(pairs)))
+
+    def node_citations(self, iri: str) -> list[Citation]:
+        """The quotes and sources of a fact node (with its extra evidence)."""
+        return self._citations_for_node(URIRef(iri))
+
+    def evidence_index(self) -> dict[tuple, list[Citation]]:
+        """Every reified triple (s, p, o) with the citations of its evidence nodes."""
+        return self._evidence
+
+    @cached_property
+    def _evidence(self) -> dict[tuple, list[Citation]]:
+        index: dict[tuple, list[Citation]] = defaultdict(list)
+        for node in set(self._dataset.subjects(RDF.subject, None)):
+            triple = (
+                self._dataset.value(node, RDF.subject),
+                self._dataset.value(node, RDF.predicate),
+                self._dataset.value(node, RDF.object),
+            )
+            index[triple].extend(self._citations_for_node(node))
+        return dict(index)
+
     def _is_fact(self, node) -> bool:
         return (node, EV.quote, None) in self._dataset and (node, RDF.type, EV.Evidence) not in self._dataset
 
@@ -446,7 +492,7 @@ class KnowledgeBase:
         return self._label(source) if source is not None else ""
 
     def _graphs_of(self, triple) -> list[URIRef]:
-        names = (c.identifier if hasattr(c, "identifier") else c for c in self._dataset.contexts(triple))
+        names = (c.identifier if hasattr(c, "identifier") else c for c in self._dataset.graphs(triple))
         return sorted(n for n in names if isinstance(n, URIRef) and n != DATASET_DEFAULT_GRAPH_ID)
 
     def _citations_for_node(self, node) -> list[Citation]:
@@ -631,7 +677,9 @@ class KnowledgeBase:
 
 
 def format_number(value) -> str:
-    """>>> format_number(150000.0)
+    """A number for reading: thousands separated, no trailing ``.0``.
+
+    >>> format_number(150000.0)
     '150,000'
     >>> format_number(6.9)
     '6.9'

@@ -144,6 +144,7 @@ class EV(DefinedNamespace):
 
     # Annotation properties
     dependency: URIRef  # dependency
+    inverseLabel: URIRef  # inverse label
 
     # Concept schemes
     DependencyScheme: URIRef  # dependency directions
@@ -158,6 +159,7 @@ class EV(DefinedNamespace):
     BatteryElectricVehicle: URIRef  # battery electric vehicle
     BatteryPack: URIRef  # battery pack
     BatteryProductionCapacity: URIRef  # EV battery production capacity
+    CountriesWithLocalTeams: URIRef  # countries with local teams
     Crossover: URIRef  # crossover
     ElectricVehicle: URIRef  # electric vehicle
     ElectrificationInvestment: URIRef  # annual investment in electrification

@@ -25,7 +25,7 @@ from ..errors import UnknownFormat
 from ..ontology import PREFIXES
 from .text import table
 
-__all__ = ["result_lines", "compact"]
+__all__ = ["result_lines", "tsv_lines", "compact"]
 
 _TABULAR = {"table", "csv", "tsv", "json", "xml"}
 _GRAPH = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -44,6 +44,32 @@ def compact(term) -> str:
     if isinstance(term, Literal):
         return str(term)
     return str(term)
+
+
+def tsv_lines(result: Result) -> Iterator[str]:
+    """SPARQL 1.1 TSV results: a header of ``?var`` names, then terms in Turtle syntax
+    (rdflib ships a TSV parser but no serializer).
+
+    >>> from rdflib import Graph
+    >>> list(tsv_lines(Graph().query('SELECT ?x ?y WHERE { VALUES (?x ?y) { ("a" 1) } }')))
+    ['?x\\t?y', '"a"\\t1']
+    """
+    if result.type == "ASK":
+        yield "?_askResult"
+        yield "true" if result.askAnswer else "false"
+        return
+    names = list(result.vars or [])
+    yield "\t".join(f"?{name}" for name in names)
+    for row in result:
+        cells = []
+        for term in row:
+            if term is None:
+                cells.append("")
+            elif isinstance(term, Literal) and term.datatype is not None and str(term.datatype).endswith(("#integer", "#decimal", "#double")):
+                cells.append(str(term))
+            else:
+                cells.append(term.n3().replace("\t", "\\t"))
+        yield "\t".join(cells)
 
 
 def result_lines(result: Result, fmt: str | None) -> Iterator[str]:
@@ -70,6 +96,9 @@ def result_lines(result: Result, fmt: str | None) -> Iterator[str]:
             yield from table(names, rows)
             yield ""
             yield f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
+            return
+        if fmt == "tsv":
+            yield from tsv_lines(result)
             return
         text = result.serialize(format=fmt)
         yield from (text.decode("utf-8") if isinstance(text, bytes) else text).splitlines()

@@ -119,3 +119,65 @@ def search_lines(hits) -> Iterator[str]:
         [(f"{h.score:.2f}", h.entity.label, h.entity.type_label, h.entity.iri) for h in hits],
         max_width=70,
     )
+
+
+def path_lines(result) -> Iterator[str]:
+    """Yield explained paths: one line of hops per path, then its numbered quotes.
+
+    Hops walked backwards read with the relation's inverse label (``home of``)."""
+    if not result.paths:
+        yield f"No path from {result.source.label} to {result.target.label}: {result.reason}"
+        yield f"  {result.source.label} is connected to: {', '.join(result.source_neighbours) or 'nothing'}"
+        yield f"  {result.target.label} is connected to: {', '.join(result.target_neighbours) or 'nothing'}"
+        return
+    for number, path in enumerate(result.paths, start=1):
+        if len(result.paths) > 1:
+            yield f"Path {number} ({path.length} hop{'s' if path.length != 1 else ''})"
+        parts = [path.nodes[0].label]
+        for edge, node in zip(path.edges, path.nodes[1:]):
+            parts.append(f"—{edge.label}→ {node.label}")
+        yield " ".join(parts)
+        cited = 0
+        for edge in path.edges:
+            for source in edge.sources:
+                cited += 1
+                if source.get("quote"):
+                    yield f"  [{cited}] “{shorten(source['quote'], 160)}” ({source['title']})"
+                else:
+                    yield f"  [{cited}] {edge.label}: no quote ({source['title']})"
+        if number < len(result.paths):
+            yield ""
+
+
+def neighbourhood_lines(hood) -> Iterator[str]:
+    """Yield an entity's neighbours grouped by relation, with depth for depth > 1."""
+    yield f"{hood.center.label}  ({hood.center.type})"
+    if not hood.neighbours:
+        yield "  (no neighbours)"
+    for relation, items in hood.grouped().items():
+        yield ""
+        yield relation
+        for n in items:
+            depth = f"  [depth {n.depth}]" if n.depth > 1 else ""
+            yield f"  • {n.node.label}  ({n.node.type}){depth}"
+
+
+def dependency_lines(report) -> Iterator[str]:
+    """Yield the organizations an entity depends on, grouped by country with shares."""
+    verb = "is depended on by" if report.reverse else "depends on"
+    if not report.items:
+        yield f"{report.entity.label} {verb} no organization along dependency edges."
+        return
+    yield f"{report.entity.label} {verb} {len(report.items)} organizations:"
+    yield ""
+    yield from table(["country", "organizations", "share"], [(c, n, f"{s:.1f}%") for c, n, s in report.by_country])
+    yield ""
+    yield from table(
+        ["organization", "country", "depth", "chain"],
+        [(d.node.label, d.country_label, d.depth, " → ".join(d.chain)) for d in report.items],
+        max_width=90,
+    )
+
+
+def ranking_lines(ranked, measure: str) -> Iterator[str]:
+    yield from table(["rank", "entity", "type", measure], [(i, r.label, r.type, f"{r.score:.4f}") for i, r in enumerate(ranked, 1)])

@@ -1,0 +1,402 @@
+"""Explained, cited paths between two entities, and an entity's neighbourhood.
+
+Examples
+--------
+>>> import evkg
+>>> kb = evkg.load()
+>>> result = shortest_paths(kb, "Mazda", "Changan")
+>>> [(e.label, e.target.rsplit("/", 1)[-1]) for e in result.paths[0].edges]
+[('partner of', 'changan')]
+>>> result = shortest_paths(kb, "Mazda", "Changan", via=["partner"])
+>>> [n.label for n in result.paths[0].nodes]
+['Mazda', 'Mazda–Changan joint venture', 'Changan']
+>>> result.paths[0].edges[0].label
+'partner in'
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+import networkx as nx
+
+from ..errors import InputError
+from ..kb import KnowledgeBase
+from .build import DEPENDS_BACKWARD, DEPENDS_FORWARD, dependency_graph, graph_of
+
+__all__ = [
+    "PathNode",
+    "PathEdge",
+    "Path",
+    "PathResult",
+    "Neighbour",
+    "Neighbourhood",
+    "shortest_paths",
+    "neighbourhood",
+    "resolve_relations",
+]
+
+# Hops without a quote (reference data, user files without evidence) cost a little more,
+# so that among equally short paths the cited ones come first.
+_UNQUOTED_PENALTY = 0.01
+
+
+@dataclass(frozen=True)
+class PathNode:
+    id: str
+    label: str
+    type: str
+
+
+@dataclass(frozen=True)
+class PathEdge:
+    """One hop, as walked: ``source`` → ``target``. ``forward`` is False when the hop walks
+    a triple from its object to its subject; ``label`` is then the inverse label."""
+
+    source: str
+    target: str
+    predicate: str
+    label: str
+    forward: bool
+    sources: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class Path:
+    length: int
+    nodes: tuple[PathNode, ...]
+    edges: tuple[PathEdge, ...]
+
+
+@dataclass
+class PathResult:
+    """The answer to "how is A connected to B": paths, or why there are none."""
+
+    source: PathNode
+    target: PathNode
+    paths: list[Path] = field(default_factory=list)
+    reason: str | None = None
+    source_neighbours: list[str] = field(default_factory=list)
+    target_neighbours: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The documented JSON shape (see the README)."""
+        return {
+            "from": asdict(self.source),
+            "to": asdict(self.target),
+            "paths": [
+                {
+                    "length": p.length,
+                    "nodes": [asdict(n) for n in p.nodes],
+                    "edges": [
+                        {
+                            "source": e.source,
+                            "target": e.target,
+                            "predicate": e.predicate,
+                            "label": e.label,
+                            "direction": "forward" if e.forward else "backward",
+                            "sources": [
+                                {"graph": s["graph"], "title": s["title"], "quote": s["quote"]}
+                                for s in e.sources
+                            ],
+                        }
+                        for e in p.edges
+                    ],
+                }
+                for p in self.paths
+            ],
+            "reason": self.reason,
+        }
+
+
+def resolve_relations(G: nx.MultiDiGraph, names: Iterable[str]) -> set[str]:
+    """Map relation names (label, inverse label, IRI or local name) to predicate IRIs.
+
+    Raises
+    ------
+    InputError
+        An unknown name; the message lists the relations the graph has.
+    """
+    known: dict[str, set[str]] = defaultdict(set)
+    for _, _, data in G.edges(data=True):
+        predicate = data["predicate"]
+        for name in (data["label"], data["inverse_label"], predicate, predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]):
+            known[name.casefold()].add(predicate)
+    chosen: set[str] = set()
+    for name in names:
+        found = known.get(name.casefold()) or known.get(name.replace("ev:", "").casefold())
+        if not found:
+            labels = sorted({d["label"] for _, _, d in G.edges(data=True)})
+            raise InputError(f"unknown relation {name!r}. Relations: {', '.join(labels)}.")
+        chosen |= found
+    return chosen
+
+
+def _node(G: nx.MultiDiGraph, node: str) -> PathNode:
+    data = G.nodes[node]
+    return PathNode(node, data["label"], data["type_label"])
+
+
+def _resolve_node(kb: KnowledgeBase, G: nx.MultiDiGraph, name: str) -> str:
+    iri = kb.entity(name).iri
+    if iri not in G:
+        raise InputError(
+            f"{name!r} ({iri}) is not an entity of the graph (it is a document, concept or "
+            "literal holder); pick an organization, place, facility or fact."
+        )
+    return iri
+
+
+def _edge_allowed(data: dict, via: set[str], avoid: set[str]) -> bool:
+    if via and data["predicate"] not in via:
+        return False
+    return data["predicate"] not in avoid
+
+
+def _hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency) -> nx.Graph | nx.DiGraph:
+    """A simple graph for the search: one edge per adjacent pair, weighted by whether
+    the best edge between them is quoted."""
+    H: nx.Graph | nx.DiGraph = nx.DiGraph() if dependency else nx.Graph()
+    H.add_nodes_from(n for n in G if n not in avoid_nodes)
+    if dependency:
+        D = dependency_graph(G)
+        pairs = ((u, v, G.edges[c]) for u, v, d in D.edges(data=True) for c in d["carriers"])
+    else:
+        pairs = ((u, v, d) for u, v, d in G.edges(data=True))
+    for u, v, data in pairs:
+        if u in avoid_nodes or v in avoid_nodes or not _edge_allowed(data, via, avoid_relations):
+            continue
+        quoted = any(s.get("quote") for s in data["sources"])
+        weight = 1.0 if quoted else 1.0 + _UNQUOTED_PENALTY
+        if not H.has_edge(u, v) or H.edges[u, v]["weight"] > weight:
+            H.add_edge(u, v, weight=weight)
+    return H
+
+
+def _best_edge(G, a, b, via, avoid, dependency) -> PathEdge:
+    """The edge to explain hop a → b: quoted before unquoted, forward before backward."""
+    candidates = []
+    for key, data in (G.get_edge_data(a, b) or {}).items():
+        if _edge_allowed(data, via, avoid) and (not dependency or data["dependency"] in DEPENDS_FORWARD):
+            candidates.append((not any(s.get("quote") for s in data["sources"]), 0, key, data, True))
+    for key, data in (G.get_edge_data(b, a) or {}).items():
+        if _edge_allowed(data, via, avoid) and (not dependency or data["dependency"] in DEPENDS_BACKWARD):
+            candidates.append((not any(s.get("quote") for s in data["sources"]), 1, key, data, False))
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+    _, _, _, data, forward = candidates[0]
+    return PathEdge(
+        source=a,
+        target=b,
+        predicate=data["predicate"],
+        label=data["label"] if forward else data["inverse_label"],
+        forward=forward,
+        sources=tuple(data["sources"]),
+    )
+
+
+def shortest_paths(
+    kb: KnowledgeBase,
+    source: str,
+    target: str,
+    *,
+    k: int = 1,
+    all_shortest: bool = False,
+    max_hops: int | None = None,
+    via: Iterable[str] = (),
+    avoid: Iterable[str] = (),
+    dependency: bool = False,
+    collapse: bool = False,
+) -> PathResult:
+    """How is ``source`` connected to ``target``? Shortest paths, each hop explained.
+
+    Parameters
+    ----------
+    kb : KnowledgeBase
+    source, target : str
+        Entity names, as :meth:`KnowledgeBase.entity` resolves them.
+    k : int
+        Return up to ``k`` shortest simple paths (shortest first).
+    all_shortest : bool
+        Return every path of the shortest length instead.
+    max_hops : int, optional
+        Ignore paths longer than this.
+    via : iterable of str
+        Follow only these relations (labels, IRIs or local names).
+    avoid : iterable of str
+        Relations or entities the paths must not use.
+    dependency : bool
+        Follow only dependency-carrying edges, in their direction: each hop goes from
+        an entity to something it depends on.
+    collapse : bool
+        Walk the collapsed graph (fact nodes replaced by labelled edges).
+
+    Returns
+    -------
+    PathResult
+        ``paths`` is empty when there is none; ``reason`` then says why.
+
+    Raises
+    ------
+    UnknownEntity, AmbiguousEntity, InputError
+
+    Examples
+    --------
+    >>> import evkg
+    >>> kb = evkg.load()
+    >>> r = shortest_paths(kb, "Proton", "Geely")
+    >>> r.paths[0].length, r.paths[0].edges[0].label
+    (1, 'owned by')
+    """
+    if k < 1:
+        raise InputError("k must be at least 1.")
+    if max_hops is not None and max_hops < 1:
+        raise InputError("--max-hops must be at least 1.")
+    G = graph_of(kb, collapse=collapse)
+    a = _resolve_node(kb, G, source)
+    b = _resolve_node(kb, G, target)
+    result = PathResult(_node(G, a), _node(G, b))
+    if a == b:
+        raise InputError(f"{source!r} and {target!r} are the same entity; give two different ones.")
+    via_set = resolve_relations(G, via) if via else set()
+    avoid_relations: set[str] = set()
+    avoid_nodes: set[str] = set()
+    for name in avoid:
+        try:
+            avoid_relations |= resolve_relations(G, [name])
+        except InputError:
+            node = _resolve_node(kb, G, name)
+            if node in (a, b):
+                raise InputError(f"cannot avoid {name!r}: it is an end of the path.") from None
+            avoid_nodes.add(node)
+    H = _hop_graph(G, via=via_set, avoid_relations=avoid_relations, avoid_nodes=avoid_nodes, dependency=dependency)
+    node_paths = _search(H, a, b, k=k, all_shortest=all_shortest, max_hops=max_hops)
+    for nodes in node_paths:
+        edges = tuple(
+            _best_edge(G, x, y, via_set, avoid_relations, dependency) for x, y in zip(nodes, nodes[1:])
+        )
+        result.paths.append(Path(len(edges), tuple(_node(G, n) for n in nodes), edges))
+    if not result.paths:
+        result.reason = _why_no_path(G, H, a, b, max_hops=max_hops, dependency=dependency,
+                                     filtered=bool(via_set or avoid_relations or avoid_nodes))
+        result.source_neighbours = _neighbour_labels(G, a)
+        result.target_neighbours = _neighbour_labels(G, b)
+    return result
+
+
+def _search(H, a, b, *, k, all_shortest, max_hops) -> list[list[str]]:
+    try:
+        if all_shortest:
+            found = sorted(nx.all_shortest_paths(H, a, b))
+        elif k > 1:
+            found = list(itertools.islice(nx.shortest_simple_paths(H, a, b, weight="weight"), k))
+        else:
+            found = [nx.shortest_path(H, a, b, weight="weight")]
+    except nx.NetworkXNoPath:
+        return []
+    if max_hops is not None:
+        found = [p for p in found if len(p) - 1 <= max_hops]
+    return found
+
+
+def _why_no_path(G, H, a, b, *, max_hops, dependency, filtered) -> str:
+    full = _hop_graph(G, via=set(), avoid_relations=set(), avoid_nodes=set(), dependency=dependency)
+    if nx.has_path(H, a, b) and max_hops is not None:
+        hops = nx.shortest_path_length(H, a, b)
+        return f"every path has more than {max_hops} hops (the shortest has {hops})."
+    if filtered and nx.has_path(full, a, b):
+        return "every path uses an avoided entity or relation, or a relation outside --via."
+    if dependency:
+        return "no chain of dependency edges leads from the first entity to the second."
+    return "the two entities are in different components of the graph: nothing connects them."
+
+
+def _neighbour_labels(G, node, limit: int = 10) -> list[str]:
+    names = sorted({G.nodes[n]["label"] for n in itertools.chain(G.successors(node), G.predecessors(node))})
+    return names[:limit] + ([f"... {len(names) - limit} more"] if len(names) > limit else [])
+
+
+# --------------------------------------------------------------------------- neighbourhood
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    node: PathNode
+    depth: int
+    relation: str
+    via: str
+    forward: bool
+    sources: tuple[dict, ...]
+
+
+@dataclass
+class Neighbourhood:
+    center: PathNode
+    neighbours: list[Neighbour]
+
+    def grouped(self) -> dict[str, list[Neighbour]]:
+        groups: dict[str, list[Neighbour]] = defaultdict(list)
+        for n in self.neighbours:
+            groups[n.relation].append(n)
+        return dict(sorted(groups.items()))
+
+    def to_dict(self) -> dict:
+        return {
+            "center": asdict(self.center),
+            "neighbours": [
+                {**asdict(n.node), "depth": n.depth, "relation": n.relation, "via": n.via,
+                 "direction": "forward" if n.forward else "backward",
+                 "sources": [{"graph": s["graph"], "title": s["title"], "quote": s["quote"]} for s in n.sources]}
+                for n in self.neighbours
+            ],
+        }
+
+
+def neighbourhood(
+    kb: KnowledgeBase,
+    entity: str,
+    *,
+    depth: int = 1,
+    relations: Iterable[str] = (),
+    collapse: bool = False,
+) -> Neighbourhood:
+    """The entities within ``depth`` hops of ``entity`` (either direction), each with the
+    relation that first reached it.
+
+    Examples
+    --------
+    >>> import evkg
+    >>> hood = neighbourhood(evkg.load(), "Proton")
+    >>> sorted({n.relation for n in hood.neighbours}) >= ['based in', 'owned by']
+    True
+    """
+    if depth < 1:
+        raise InputError("--depth must be at least 1.")
+    G = graph_of(kb, collapse=collapse)
+    center = _resolve_node(kb, G, entity)
+    allowed = resolve_relations(G, relations) if relations else set()
+    seen = {center}
+    frontier = [center]
+    found: list[Neighbour] = []
+    for level in range(1, depth + 1):
+        next_frontier = []
+        for node in frontier:
+            steps = [(v, key, d, True) for _, v, key, d in G.out_edges(node, keys=True, data=True)]
+            steps += [(u, key, d, False) for u, _, key, d in G.in_edges(node, keys=True, data=True)]
+            for other, key, data, forward in sorted(steps, key=lambda s: (s[0], str(s[1]))):
+                if allowed and data["predicate"] not in allowed:
+                    continue
+                if other in seen:
+                    continue
+                seen.add(other)
+                next_frontier.append(other)
+                found.append(
+                    Neighbour(
+                        _node(G, other), level, data["label"] if forward else data["inverse_label"],
+                        node, forward, tuple(data["sources"]),
+                    )
+                )
+        frontier = next_frontier
+    return Neighbourhood(_node(G, center), found)
