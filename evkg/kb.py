@@ -242,6 +242,7 @@ class KnowledgeBase:
         self.revision += 1
         self.__dict__.pop("_names", None)
         self.__dict__.pop("_evidence", None)
+        self.__dict__.pop("_sources_by_graph", None)
         for prefix, namespace in parsed.namespaces():
             if prefix and prefix not in dict(self._dataset.namespaces()):
                 self._dataset.bind(prefix, namespace, override=False)
@@ -495,20 +496,26 @@ class KnowledgeBase:
         names = (c.identifier if hasattr(c, "identifier") else c for c in self._dataset.graphs(triple))
         return sorted(n for n in names if isinstance(n, URIRef) and n != DATASET_DEFAULT_GRAPH_ID)
 
-    def _citations_for_node(self, node) -> list[Citation]:
+    def _citations_for_node(self, node, graphs: Iterable[URIRef] | None = None) -> list[Citation]:
+        """The quotes of a fact or evidence node, each with the named graph (article) that
+        holds it, and those of its extra evidence. With ``graphs``, only the citations
+        from those graphs: a fact node two articles describe cites, for each of its
+        statements, only the article that makes it."""
+        keep = None if graphs is None else set(graphs)
         citations = []
-        quotes = sorted(str(q) for q in self._dataset.objects(node, EV.quote)) or [None]
-        sources = sorted(self._dataset.objects(node, PROV.wasDerivedFrom))
-        graphs = self._graphs_of((node, RDF.type, None)) if sources else []
-        for source in sources or [None]:
-            graph = next((g for g in graphs), None)
-            for quote in quotes:
-                citations.append(
-                    Citation(str(graph or ""), str(source or ""), self._source_title(source), quote)
-                )
+        for _, _, quote, graph in self._dataset.quads((node, EV.quote, None, None)):
+            name = graph.identifier if hasattr(graph, "identifier") else graph
+            if keep is None or name in keep:
+                source = self._graph_source(name)
+                citations.append(Citation(str(name), str(source or ""), self._source_title(source), str(quote)))
+        if not citations:
+            for name in self._graphs_of((node, RDF.type, None)):
+                if keep is None or name in keep:
+                    source = self._graph_source(name)
+                    citations.append(Citation(str(name), str(source or ""), self._source_title(source), None))
         for extra in sorted(self._dataset.objects(node, EV.evidence)):
-            citations.extend(self._citations_for_node(extra))
-        return citations
+            citations.extend(self._citations_for_node(extra, keep))
+        return sorted(set(citations), key=lambda c: (c.graph, c.quote or ""))
 
     def citations(self, subject, predicate, obj) -> list[Citation]:
         """The sources of a plain triple: its evidence nodes' quotes, or else the graphs
@@ -528,11 +535,20 @@ class KnowledgeBase:
         return sorted(set(found), key=lambda c: (c.graph, c.quote or ""))
 
     def _graph_source(self, graph: URIRef):
-        for source in self._dataset.graph(graph).subjects(RDF.type, None):
-            types = set(self._dataset.objects(source, RDF.type))
-            if types & {EV.Article, EV.ReferenceData, EV.Source, OWL.Ontology}:
-                return source
-        return None
+        return self._sources_by_graph.get(graph)
+
+    @cached_property
+    def _sources_by_graph(self) -> dict[URIRef, URIRef]:
+        """Each named graph's source document (article, reference data, ontology)."""
+        found: dict[URIRef, URIRef] = {}
+        for kind in (EV.Article, EV.ReferenceData, EV.Source, OWL.Ontology, *self._source_subclasses()):
+            for source, _, _, graph in self._dataset.quads((None, RDF.type, kind, None)):
+                name = graph.identifier if hasattr(graph, "identifier") else graph
+                found.setdefault(name, source)
+        return found
+
+    def _source_subclasses(self) -> set[URIRef]:
+        return {c for c in self._dataset.transitive_subjects(RDFS.subClassOf, EV.Source) if c != EV.Source}
 
     def _value_text(self, node) -> str:
         """A quantity value or other blank node in words: '150000 vehicles per year'."""
@@ -570,7 +586,11 @@ class KnowledgeBase:
         for predicate, value in sorted(set(self._dataset.predicate_objects(iri))):
             if predicate in _HIDDEN or predicate == EV.evidence:
                 continue
-            citations = own_citations or tuple(self.citations(iri, predicate, value))
+            if own_citations:
+                graphs = self._graphs_of((iri, predicate, value))
+                citations = tuple(self._citations_for_node(iri, graphs)) or own_citations
+            else:
+                citations = tuple(self.citations(iri, predicate, value))
             description.facts.append(
                 Fact(
                     str(predicate),
@@ -592,7 +612,8 @@ class KnowledgeBase:
                         "part",
                         str(subject),
                         self._label(subject),
-                        tuple(self._citations_for_node(subject)),
+                        tuple(self._citations_for_node(subject, self._graphs_of((subject, predicate, iri))))
+                        or tuple(self._citations_for_node(subject)),
                         self._details(subject, skip=(predicate,)),
                     )
                 )

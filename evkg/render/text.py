@@ -69,9 +69,9 @@ def describe_lines(description) -> Iterator[str]:
                 key = (citation.source or citation.graph, citation.title)
                 number = sources.setdefault(key, len(sources) + 1)
                 if citation.quote:
-                    yield f"      [{number}] “{shorten(citation.quote, 160)}”"
+                    yield f"      [{number}] “{citation.quote}”"
                 else:
-                    yield f"      [{number}] (no quote: asserted by the graph)"
+                    yield f"      [{number}] (no quote: stated by this source as data, not by an article sentence)"
     if sources:
         yield ""
         yield "Sources"
