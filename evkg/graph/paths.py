@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -156,9 +157,28 @@ def _edge_allowed(data: dict, via: set[str], avoid: set[str]) -> bool:
     return data["predicate"] not in avoid
 
 
+# The unfiltered search graphs of each built graph, so that repeated lookups in one
+# process (a server, a notebook) do not rebuild them.
+_HOP_CACHE: "weakref.WeakKeyDictionary[nx.MultiDiGraph, dict]" = weakref.WeakKeyDictionary()
+
+
 def _hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency) -> nx.Graph | nx.DiGraph:
     """A simple graph for the search: one edge per adjacent pair, weighted by whether
     the best edge between them is quoted."""
+    if via or avoid_relations:
+        return _build_hop_graph(G, via=via, avoid_relations=avoid_relations, avoid_nodes=avoid_nodes,
+                                dependency=dependency)
+    cache = _HOP_CACHE.setdefault(G, {})
+    if dependency not in cache:
+        cache[dependency] = _build_hop_graph(G, via=set(), avoid_relations=set(), avoid_nodes=set(),
+                                             dependency=dependency)
+    H = cache[dependency]
+    if avoid_nodes:
+        H = nx.subgraph_view(H, filter_node=lambda n: n not in avoid_nodes)
+    return H
+
+
+def _build_hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency) -> nx.Graph | nx.DiGraph:
     H: nx.Graph | nx.DiGraph = nx.DiGraph() if dependency else nx.Graph()
     H.add_nodes_from(n for n in G if n not in avoid_nodes)
     if dependency:
