@@ -118,3 +118,31 @@ def test_update_is_refused(kb):
 def test_undeclared_prefix_is_a_query_error(kb):
     with pytest.raises(QueryError):
         kb.query("SELECT * WHERE { ?s nope:p ?o }")
+
+
+def test_fact_node_from_two_articles_cites_each_statement_to_its_own_article(tmp_path):
+    """A plant two sources describe: its capacity rests on the first source's sentence
+    only, its status on the second's, and a shared statement on both."""
+    data = tmp_path / "two.trig"
+    data.write_text(
+        """
+@prefix ev: <https://w3id.org/evkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix country: <https://w3id.org/evkg/id/country/> .
+<urn:g1> { <urn:s1> a ev:Article ; rdfs:label "First"@en .
+  <urn:plant> a ev:VehiclePlant ; rdfs:label "Plant"@en ; ev:locatedIn country:th ;
+     ev:description "Rated for many cars." ; ev:quote "The plant is in Thailand and rated for many cars." ;
+     prov:wasDerivedFrom <urn:s1> . }
+<urn:g2> { <urn:s2> a ev:Article ; rdfs:label "Second"@en .
+  <urn:plant> a ev:VehiclePlant ; ev:locatedIn country:th ; ev:status ev:Operating ;
+     ev:quote "The Thai plant has begun production." ; prov:wasDerivedFrom <urn:s2> . }
+""",
+        encoding="utf-8",
+    )
+    kb = evkg.load([data])
+    facts = {f.relation_label: f for f in kb.describe("urn:plant").facts if f.direction == "out"}
+    quotes = {label: sorted(c.quote for c in fact.citations) for label, fact in facts.items()}
+    assert quotes["description"] == ["The plant is in Thailand and rated for many cars."]
+    assert quotes["status"] == ["The Thai plant has begun production."]
+    assert quotes["located in"] == ["The Thai plant has begun production.", "The plant is in Thailand and rated for many cars."]
