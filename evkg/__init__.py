@@ -23,6 +23,7 @@ from .errors import (
     OutputError,
     ParseError,
     QueryError,
+    TableError,
     UnknownEntity,
     UnknownFormat,
     UnsafeInputError,
@@ -47,6 +48,7 @@ __all__ = [
     "AmbiguousEntity",
     "UnknownFormat",
     "OutputError",
+    "TableError",
 ]
 
 

@@ -356,8 +356,13 @@ def export(settings: Settings, fmt: str, collapse: bool, output: Path | None) ->
 @click.option("--collapse", is_flag=True, help="Walk direct edges instead of partnership, plant and stake nodes.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @output_option
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write an interactive page with the paths highlighted in their context (see `evkg render`).",
+)
 @pass_settings
-def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avoid, dependency, collapse, fmt, output) -> None:
+def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avoid, dependency, collapse, fmt, output, html) -> None:
     """How is SOURCE connected to TARGET? Shortest paths, each hop with its quote.
 
     Hops walked against a relation read with its inverse ("China —home of→ CATL").
@@ -369,6 +374,7 @@ def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avo
         evkg path Toyota BYD --k 3
         evkg path Indonesia CATL --dependency
         evkg path Pakistan CATL --avoid China --format json
+        evkg path Pakistan CATL --html pakistan-catl.html
     """
     from .graph import shortest_paths
 
@@ -382,6 +388,10 @@ def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avo
         from .render.text import path_lines
 
         emit(path_lines(result), output)
+    if html is not None:
+        from .graph.view import graph_view
+
+        _write_page(graph_view(settings.kb(), path=result, collapse=collapse), html)
 
 
 @cli.command()
@@ -464,6 +474,289 @@ def rank(settings: Settings, by, types, top, no_collapse, fmt) -> None:
         from .render.text import ranking_lines
 
         emit(ranking_lines(ranked, by))
+
+
+# --------------------------------------------------------------------------- render: interactive HTML
+
+
+def path_options(function):
+    """The options of `evkg render --path` that choose the paths (as `evkg path` has them)."""
+    options = [
+        click.option("--k", "k", type=click.IntRange(min=1), help="With --path: the k shortest simple paths (default 1)."),
+        click.option("--all-shortest", is_flag=True, help="With --path: every path of the shortest length."),
+        click.option("--max-hops", type=click.IntRange(min=1), help="With --path: ignore paths with more hops."),
+        click.option("--via", multiple=True, metavar="RELATION", help="With --path: follow only this relation (repeatable)."),
+        click.option("--avoid", multiple=True, metavar="RELATION|ENTITY", help="With --path: do not use this relation or entity (repeatable)."),
+        click.option("--dependency", is_flag=True, help="With --path: follow only dependency edges, in their direction."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _slug(text: str) -> str:
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-") or "entity"
+
+
+def _page_name(view) -> Path:
+    """The default file name of a page: what it shows, in the current folder."""
+    if view.kind == "around":
+        return Path(f"evkg-around-{_slug(view.G.nodes[view.center]['label'])}.html")
+    if view.kind == "path":
+        return Path(f"evkg-path-{_slug(view.path.source.label)}-to-{_slug(view.path.target.label)}.html")
+    return Path("evkg-graph.html")
+
+
+def _write_page(view, output: Path | None, *, title: str | None = None, open_browser: bool = False) -> None:
+    """Render ``view``, write it atomically (``-``: standard output) and say where."""
+    from .export import write_atomically
+    from .render.html import render_html
+
+    page = render_html(view, title=title)
+    if view.note:
+        click.echo(
+            f"Note: {view.note} Raise --max-nodes, or narrow the view with --around, --type, "
+            "--source or --relation.",
+            err=True,
+        )
+    if output is not None and str(output) == "-":
+        if open_browser:
+            raise click.BadParameter("--open needs a file; leave out -o - or give a file name.", param_hint="--open")
+        click.echo(page, nl=False)
+        return
+    output = output or _page_name(view)
+    write_atomically(output, page)
+    nodes, edges = view.G.number_of_nodes(), view.G.number_of_edges()
+    click.echo(f"Wrote {output} ({nodes:,} nodes, {edges:,} edges)", err=True)
+    if open_browser:
+        import webbrowser
+
+        if not webbrowser.open(output.resolve().as_uri()):
+            click.echo(f"Could not start a browser; open {output} yourself.", err=True)
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write the page to this file (default: a name from the view, such as "
+    "evkg-around-catl.html, in the current folder; - for standard output).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.option("--around", metavar="ENTITY", help="Show ENTITY and its neighbourhood.")
+@click.option("--path", "ends", nargs=2, metavar="FROM TO", help="Highlight the shortest path from FROM to TO in its context.")
+@path_options
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    help="Hops out from --around ENTITY or from the path's nodes (default 1; 0 shows them alone).",
+)
+@click.option("--type", "types", multiple=True, metavar="CLASS", help="Keep entities of this class, e.g. Company or Country; subclasses count (repeatable).")
+@click.option("--source", "sources", multiple=True, metavar="ARTICLE", help="Keep what this source states: its id (a unique prefix such as 000 will do), IRI or title (repeatable).")
+@click.option("--relation", "relations", multiple=True, metavar="RELATION", help="Keep edges of this relation, e.g. 'based in' (repeatable).")
+@click.option("--collapse", is_flag=True, help="Draw direct edges instead of partnership, plant, stake and claim nodes.")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=5000, show_default=True, help="Cut larger views to this many nodes (nearest or best-connected first), with a note.")
+@click.option("--title", help="The page's heading (default: what the view shows).")
+@pass_settings
+def render(settings: Settings, output, open_browser, around, ends, k, all_shortest, max_hops, via, avoid,
+           dependency, depth, types, sources, relations, collapse, max_nodes, title) -> None:
+    """Draw the graph as one interactive HTML page that works offline.
+
+    The page has a legend that filters by class, a source filter, a search box
+    (label or other name; Enter focuses the match), tooltips with each fact's
+    figures and verbatim quotes, and a footer naming the sources and a hash of
+    the data. Everything is inside the file: it makes no network requests, so it
+    can be emailed or published as it is. The same data gives the same bytes.
+
+    Without --around or --path the page shows the whole graph. Filters apply
+    first; --around and --path then take what lies within --depth hops. Views
+    larger than --max-nodes are cut, and the page and this command say so.
+
+    \b
+    Example:
+        evkg render
+        evkg render --around CATL --depth 2 --open
+        evkg render --path Pakistan CATL --k 3 -o pakistan-catl.html
+        evkg render --type Company --type Country --relation "based in"
+        evkg render --source 000 --collapse
+    """
+    chosen = [name for name, given in (("--k", k is not None), ("--all-shortest", all_shortest),
+              ("--max-hops", max_hops is not None), ("--via", via), ("--avoid", avoid),
+              ("--dependency", dependency)) if given]
+    if around is not None and ends:
+        raise click.UsageError("give --around or --path, not both.")
+    if chosen and not ends:
+        verb = "applies" if len(chosen) == 1 else "apply"
+        raise click.UsageError(f"{', '.join(chosen)} {verb} to --path FROM TO only; give --path too.")
+    if depth is not None and around is None and not ends:
+        raise click.UsageError("--depth applies to --around and --path; give one of them.")
+    from .graph.view import graph_view
+
+    kb = settings.kb()
+    path = None
+    if ends:
+        from .graph import shortest_paths
+
+        path = shortest_paths(
+            kb, ends[0], ends[1], k=k or 1, all_shortest=all_shortest, max_hops=max_hops,
+            via=via, avoid=avoid, dependency=dependency, collapse=collapse,
+        )
+        if not path.paths:
+            click.echo(f"No path from {path.source.label} to {path.target.label}: {path.reason}", err=True)
+    view = graph_view(
+        kb, around=around, depth=1 if depth is None else depth, path=path, types=types, sources=sources,
+        relations=relations, max_nodes=max_nodes, collapse=collapse,
+    )
+    _write_page(view, output, title=title, open_browser=open_browser)
+
+# --------------------------------------------------------------------------- serve
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Any other than loopback makes the server reachable from the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on (0 picks a free one).")
+@click.option(
+    "--data",
+    "more_data",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Add your own RDF file, as the global --data does. Repeatable.",
+)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds a query may run; a slower one is stopped and answered with 503.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help="Most rows (or triples) in one answer; the answer says when it was cut.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Query worker processes: how many queries are evaluated at once.")
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL Update, for local use. Changes live in memory until the server stops; LOAD and SERVICE stay refused.")
+@click.option("--public", is_flag=True, help="Answer requests for any Host name (no DNS-rebinding check); needed to listen on 0.0.0.0.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME", help="Also answer requests addressed to this host name (repeatable).")
+@click.option("--quiet", is_flag=True, help="Do not log each request.")
+@pass_settings
+def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers, allow_update, public, allowed_hosts, quiet) -> None:
+    """Serve a SPARQL 1.1 endpoint and a browsable explorer over HTTP.
+
+    /sparql speaks the SPARQL 1.1 Protocol (GET, form POST, direct POST;
+    JSON, XML, CSV, TSV, Turtle, N-Triples, JSON-LD by Accept or format=), for
+    SPARQLWrapper, YASGUI, Gephi or curl. Queries run in worker processes: one
+    that runs longer than --timeout is stopped and answered with 503 while other
+    clients go on. The endpoint is read-only unless --allow-update, and SERVICE,
+    LOAD and FROM never reach the network.
+
+    The explorer has entity pages with their sources and quotes (at each
+    entity's IRI path, /id/TYPE/SLUG; Turtle or JSON-LD by content negotiation),
+    explained paths between two entities, and a query page.
+
+    The server listens on 127.0.0.1 and answers only requests addressed to it
+    (a guard against DNS rebinding) unless --public. Stop it with Ctrl+C.
+
+    \b
+    Example:
+        evkg serve
+        evkg serve --port 8080 --data my-facts.ttl --timeout 30
+        curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s a ev:Country }' http://127.0.0.1:8000/sparql
+    """
+    if settings.allow_network:
+        raise click.UsageError("evkg serve never lets queries reach the network; leave out --allow-network.")
+    from dataclasses import replace
+
+    from .server import ServerSettings, make_app
+    from .server.runner import bind, serve as run_server, url_of
+
+    server_settings = ServerSettings(
+        host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
+        allow_update=allow_update, public=public, allowed_hosts=allowed_hosts,
+    )
+    kb = settings.kb(extra=more_data)
+    sock = bind(host, port)
+    app = make_app(kb, replace(server_settings, port=sock.getsockname()[1]))
+    base = url_of(sock)
+    graphs = len(kb.graph_names())
+    click.echo(f"evkg serve: {len(kb):,} triples in {graphs} graphs; {workers} query worker{'s' if workers != 1 else ''}, "
+               f"{timeout:g} s per query, at most {max_rows:,} rows per answer.")
+    click.echo(f"  Explorer         {base}/")
+    click.echo(f"  SPARQL endpoint  {base}/sparql")
+    entities = kb.entities()
+    if entities:
+        catl = [e for e in entities if e.iri.endswith("/company/catl")]
+        example = (catl or entities)[0].iri.split("/id/", 1)[1]
+        click.echo(f"  Entity pages     {base}/id/{example} (Turtle or JSON-LD by Accept)")
+    mode = "Updates allowed (--allow-update)" if allow_update else "Read-only"
+    reach = "any host name (--public)" if public else "this machine only" if server_settings.loopback else f"requests for {host}"
+    click.echo(f"{mode}; answering {reach}. Press Ctrl+C to stop.")
+    run_server(app, sock, access_log=not quiet)
+    click.echo("Stopped.")
+
+
+# --------------------------------------------------------------------------- import
+
+#: The kinds of table `evkg import` reads (evkg.tabular.KINDS, kept here so --help stays fast).
+IMPORT_KINDS = ("alliances", "facilities", "ownership", "observations")
+
+
+@cli.command(name="import")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--kind", required=True, type=click.Choice(IMPORT_KINDS), help="What each row is: one fact of this kind.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the Turtle to this file (atomically) instead of standard output.")
+@click.option("--dry-run", is_flag=True, help="Check every row and print the triples; write no file.")
+@click.option("--columns", "show_columns", is_flag=True, help="Describe the CSV layout of --kind and the units it accepts, and exit.")
+@pass_settings
+def import_table(settings: Settings, file: Path | None, kind: str, output: Path | None, dry_run: bool, show_columns: bool) -> None:
+    """Turn a spreadsheet (CSV) of facts into Turtle.
+
+    Each row is one fact of --kind, with its source and the sentence it rests
+    on (the source and quote columns). Names resolve against the knowledge base
+    (seeds and --data files) as in `evkg show`; a new organization needs its
+    class in the name's _type column. Every row is checked, against the SHACL
+    shapes too, before anything is written: problems stop the import and are
+    listed with their row, column and value. The same file gives the same bytes.
+    FILE "-" reads standard input.
+
+    Load the result with --data, e.g. `evkg --data plants.ttl show NAME`.
+
+    \b
+    Example:
+        evkg import --kind facilities --columns
+        evkg import examples/import/facilities.csv --kind facilities -o plants.ttl
+        evkg import stakes.csv --kind ownership --dry-run
+        evkg --data plants.ttl show "Example Cells Hungary plant"
+    """
+    from .tabular import LAYOUTS, import_csv, known_units, serialize_graph
+
+    if show_columns:
+        layout = LAYOUTS[kind]
+        width = max(len(c.name) for c in layout.columns) + 2
+        lines = [f"{kind}: {layout.help}", ""]
+        lines += [f"  {c.name + (' *' if c.required else ''):{width}}  {c.help}" for c in layout.columns]
+        units = ", ".join(f"{name} ({iri})" for name, iri in known_units(settings.kb()).items())
+        lines += ["", "  * required on every row.", "", f"Units: {units}"]
+        emit(lines)
+        return
+    if file is None:
+        raise click.UsageError("give the CSV FILE to import (or --columns to see its layout).")
+    if str(file) == "-":
+        rdf = import_csv(settings.kb(), click.get_binary_stream("stdin"), kind=kind, name="<stdin>")
+    else:
+        rdf = import_csv(settings.kb(), file, kind=kind)
+    from .ontology import EV
+
+    rows = len(set(rdf.subjects(EV.quote, None)))
+    name = "standard input" if str(file) == "-" else file.name
+    text = serialize_graph(rdf, comment=f"Imported by `evkg import --kind {kind}` from {name}: {rows} row{'s' if rows != 1 else ''}.")
+    summary = f"{rows} row{'s' if rows != 1 else ''}, {len(rdf):,} triples"
+    if dry_run:
+        click.echo(text, nl=False)
+        where = f"; {output} was not written" if output is not None else ""
+        click.echo(f"Dry run: {summary}, all valid{where}.", err=True)
+    elif output is not None:
+        from .export import write_atomically
+
+        write_atomically(output, text)
+        click.echo(f"Wrote {output} ({summary})", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ __all__ = [
     "AmbiguousEntity",
     "UnknownFormat",
     "OutputError",
+    "TableError",
 ]
 
 
@@ -77,3 +78,21 @@ class AmbiguousEntity(InputError):
 
 class OutputError(InputError):
     """An output path that cannot be written (missing directory, not writable)."""
+
+
+class TableError(InputError):
+    """A CSV table that cannot be imported.
+
+    ``problems`` lists each problem as ``(row, column, value, message)``; ``row`` and
+    ``column`` are ``None`` when the problem is the file or its header as a whole. Rows
+    are numbered as a spreadsheet shows them: the header is row 1.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: list[tuple[int | None, str | None, str | None, str]] | None = None,
+    ):
+        super().__init__(message)
+        self.problems = problems or []

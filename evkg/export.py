@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import tempfile
@@ -175,6 +176,9 @@ def write_atomically(path: str | Path, text: str | bytes) -> Path:
     except OSError as exc:
         raise OutputError(f"{path}: cannot write in {folder}: {exc.strerror}.") from None
     try:
+        # mkstemp creates the file private (0600); give it the mode a plain open() would.
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
@@ -183,3 +187,10 @@ def write_atomically(path: str | Path, text: str | bytes) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+@functools.lru_cache(maxsize=1)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

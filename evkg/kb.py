@@ -484,7 +484,9 @@ class KnowledgeBase:
                 self._dataset.value(node, RDF.object),
             )
             index[triple].extend(self._citations_for_node(node))
-        return dict(index)
+        # Evidence nodes are blank nodes, whose set order changes from run to run: sort
+        # by content so that graphs, exports and pages come out the same every time.
+        return {triple: sorted(found, key=_citation_order) for triple, found in index.items()}
 
     def _is_fact(self, node) -> bool:
         return (node, EV.quote, None) in self._dataset and (node, RDF.type, EV.Evidence) not in self._dataset
@@ -695,6 +697,10 @@ class KnowledgeBase:
             destination.write(text)  # type: ignore[union-attr]
         else:
             write_atomically(Path(destination), text)
+
+
+def _citation_order(citation: Citation) -> tuple[str, str, str, str]:
+    return (citation.graph, citation.source, citation.title, citation.quote or "")
 
 
 def format_number(value) -> str:

@@ -1,5 +1,6 @@
 """The networkx side of evkg: build a graph from the knowledge base, find explained and
-cited paths, follow dependencies, rank brokers and hubs, export for Gephi.
+cited paths, follow dependencies, rank brokers and hubs, export for Gephi, and select
+the views that evkg.render.html draws.
 
 Examples
 --------
@@ -23,6 +24,7 @@ from .analysis import (
     rank_nodes,
 )
 from .build import build_graph, dependency_graph, graph_of, relations
+from .layout import layout_positions
 from .paths import (
     Neighbour,
     Neighbourhood,
@@ -34,6 +36,7 @@ from .paths import (
     resolve_relations,
     shortest_paths,
 )
+from .view import GraphView, ViewSource, graph_view, resolve_sources, view_from_graph
 
 __all__ = [
     "build_graph",
@@ -58,4 +61,10 @@ __all__ = [
     "Dependency",
     "DependencyReport",
     "Ranked",
+    "graph_view",
+    "view_from_graph",
+    "resolve_sources",
+    "layout_positions",
+    "GraphView",
+    "ViewSource",
 ]

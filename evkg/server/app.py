@@ -1,0 +1,187 @@
+"""The ASGI application: routes, the request guard (Host check, size cap, security
+headers) and the query workers' lifetime.
+
+Examples
+--------
+>>> import evkg
+>>> from starlette.testclient import TestClient
+>>> app = make_app(evkg.load(), allowed_hosts=("testserver",))
+>>> with TestClient(app) as client:
+...     client.get("/sparql", params={"query": "ASK { company:catl a ev:BatteryMaker }"}).json()
+{'head': {}, 'boolean': True}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..kb import KnowledgeBase
+from . import pages
+from .evaluation import snapshot_of
+from .pool import QueryPool
+from .protocol import sparql_endpoint, sparql_options
+from .settings import ServerSettings
+
+__all__ = ["make_app", "ServerState"]
+
+_HERE = Path(__file__).resolve().parent
+
+#: Pages may load scripts, styles and images from this server only, and fetch from it only.
+_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+)
+
+
+@dataclass
+class ServerState:
+    """What the handlers share: settings, the knowledge base, the workers, templates."""
+
+    settings: ServerSettings
+    kb: KnowledgeBase
+    pool: QueryPool
+    templates: jinja2.Environment
+    update_lock: asyncio.Lock
+
+
+def _host_name(header: str) -> str:
+    """The name part of a ``Host`` header: no port, IPv6 without brackets, lower case."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class _Guard:
+    """Pure ASGI middleware: refuse foreign ``Host`` headers (DNS rebinding) and
+    oversized requests before any handler runs; add security headers to every answer."""
+
+    def __init__(self, app, settings: ServerSettings):
+        self.app = app
+        self.settings = settings
+        self.names = settings.host_names()
+
+    async def _refuse(self, send, status: int, message: str) -> None:
+        body = (message + "\n").encode()
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+        ]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        if not self.settings.public:
+            host = headers.get(b"host", b"").decode("latin-1")
+            if _host_name(host) not in self.names:
+                names = ", ".join(sorted(self.names))
+                return await self._refuse(send, 400, (
+                    f"This server answers to {names}, not to the Host {host or '(none)'!r}: the check "
+                    "protects against DNS rebinding. Start it with --allow-host NAME to add a "
+                    "name, or --public to answer any."
+                ))
+        limit = self.settings.max_request_bytes
+        length = headers.get(b"content-length", b"")
+        if len(scope.get("query_string", b"")) > limit or (length.isdigit() and int(length) > limit):
+            return await self._refuse(send, 413, f"The request is larger than {limit:,} bytes, the most this server accepts.")
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+                if b"content-security-policy" not in names:
+                    extra.append((b"content-security-policy", _CSP.encode()))
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
+
+
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_HERE / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(pages.FILTERS)
+    return env
+
+
+def make_app(source: KnowledgeBase | ServerSettings, settings: ServerSettings | None = None, **options) -> Starlette:
+    """The evkg server as a Starlette app: the SPARQL endpoint and the explorer pages.
+
+    Parameters
+    ----------
+    source : KnowledgeBase or ServerSettings
+        The data to serve, or settings naming the files to load (``data``, ``seeds``).
+    settings : ServerSettings, optional
+        Limits and access rules when ``source`` is a knowledge base (the defaults if
+        not given).
+    **options
+        :class:`ServerSettings` fields that override the settings: ``timeout``,
+        ``max_rows``, ``workers``, ``allow_update``, ``public``, ``allowed_hosts`` ...
+
+    Returns
+    -------
+    starlette.applications.Starlette
+        Its lifespan starts the query workers; run it with uvicorn (see
+        :mod:`evkg.server.runner`), or use it inside ``with TestClient(app):``.
+        The workers are started with multiprocessing's "spawn" method, so a script
+        that runs the app needs the ``if __name__ == "__main__":`` guard.
+
+    Raises
+    ------
+    InputError
+        A bad setting, or data that does not load.
+    """
+    if isinstance(source, ServerSettings):
+        settings = replace(source, **options)
+        from ..kb import load
+
+        kb = load(settings.data, seeds=settings.seeds)
+    elif isinstance(source, KnowledgeBase):
+        settings = replace(settings or ServerSettings(), **options)
+        kb = source
+    else:
+        raise TypeError(f"make_app needs a KnowledgeBase or ServerSettings, not {type(source).__name__}.")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        pool = QueryPool(snapshot_of(kb), workers=settings.workers, timeout=settings.timeout)
+        app.state.evkg = ServerState(settings, kb, pool, _templates(), asyncio.Lock())
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    routes = [
+        Route("/", pages.home),
+        Route("/search", pages.search),
+        Route("/api/search", pages.search_api),
+        Route("/path", pages.path),
+        Route("/query", pages.query, methods=["GET", "POST"]),
+        Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
+        Route("/sparql", sparql_options, methods=["OPTIONS"]),
+        Route("/id/{rest:path}", pages.entity),
+        Route("/entity/{rest:path}", pages.entity),
+        Route("/source/{rest:path}", pages.source),
+        Route("/resource", pages.resource),
+        Route("/graph/entity/{rest:path}", pages.entity_graph),
+        Route("/graph/path", pages.path_graph),
+        Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: pages.not_found, 405: pages.not_allowed})
+    app.add_middleware(_Guard, settings=settings)
+    return app

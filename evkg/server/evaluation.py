@@ -1,0 +1,385 @@
+"""One SPARQL request, evaluated and serialized: what a query worker does with a
+:class:`Job`, as plain functions over a :class:`~evkg.kb.KnowledgeBase`.
+
+Every outcome is a :class:`Reply` with an HTTP status, so nothing a query does can
+raise out of the worker: syntax errors are 400 with the parser's line and column,
+refused updates and network access 403, an unacceptable format 406, and evaluation
+failures (a ``RecursionError`` included) 500 with a message.
+
+Examples
+--------
+>>> import evkg
+>>> kb = evkg.load(seeds=False)
+>>> reply = run_job(kb, Job("query", "ASK { ev:Company a owl:Class }", format="json"))
+>>> reply.status, reply.media_type, reply.body
+(200, 'application/sparql-results+json', b'{"head": {}, "boolean": true}')
+>>> run_job(kb, Job("query", "SELECT ?x WHERE {")).status
+400
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.algebra import translateUpdate
+from rdflib.plugins.sparql.sparql import Query
+
+from ..errors import EvkgError, NetworkAccessError, QueryError
+from ..kb import KnowledgeBase
+from ..loading import default_graph, network_guard
+from ..ontology import PREFIXES
+from ..render.results import tsv_lines
+from ..sparql import check_local, prepare, service_iris
+from .negotiation import RDF_FORMATS, TABLE_FORMATS, Format, NotAcceptable, UnknownFormatName, choose
+
+__all__ = [
+    "Job",
+    "Reply",
+    "run_job",
+    "kb_from_nquads",
+    "snapshot_of",
+    "text_reply",
+    "READ_ONLY_MESSAGE",
+    "TABLE_FORMAT",
+]
+
+#: The ``format`` of a job whose answer feeds the explorer's result table: SPARQL JSON
+#: results for every query form (CONSTRUCT and DESCRIBE as subject/predicate/object rows).
+TABLE_FORMAT = "explorer-table"
+
+READ_ONLY_MESSAGE = (
+    "This SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, "
+    "CREATE, DROP ...) is refused. To change the data, load your own files with "
+    "`evkg serve --data FILE`; for local experiments, start the server with --allow-update."
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A SPARQL request as a worker receives it.
+
+    ``kind`` is ``"query"`` or ``"update"``. ``format`` is a ``format=`` value (or
+    :data:`TABLE_FORMAT`); ``accept`` the request's ``Accept`` header. The graph lists
+    are the protocol's ``default-graph-uri`` and ``named-graph-uri``: when either is
+    given, they are the query's whole dataset.
+    """
+
+    kind: str
+    text: str
+    accept: str | None = None
+    format: str | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int = 10_000
+    allow_update: bool = False
+
+
+@dataclass
+class Reply:
+    """An HTTP answer: status, media type, body and extra headers. After an update,
+    ``snapshot`` holds the whole new dataset as N-Quads."""
+
+    status: int
+    media_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    snapshot: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+def text_reply(status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
+    """A plain-text answer, for errors and update confirmations."""
+    return Reply(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode(), headers or {})
+
+
+# --------------------------------------------------------------------------- data
+
+
+def kb_from_nquads(text: str) -> KnowledgeBase:
+    """A knowledge base holding exactly the quads of ``text`` (a :func:`snapshot_of`)."""
+    dataset = Dataset(default_union=True)
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    dataset.parse(data=text, format="nquads")
+    return KnowledgeBase(dataset)
+
+
+def snapshot_of(kb: KnowledgeBase) -> str:
+    """Every quad of ``kb`` as N-Quads, for handing the data to another process."""
+    return kb.dataset.serialize(format="nquads")
+
+
+def _check_graphs(kb: KnowledgeBase, iris) -> None:
+    """Refuse graph names the store does not hold (rdflib would try to download them)."""
+    known = {str(name) for name in kb.graph_names()}
+    for iri in iris:
+        if iri not in known:
+            listing = ", ".join(sorted(known))
+            raise NetworkAccessError(
+                f"<{iri}> is not a graph of this endpoint, and it never fetches graphs from "
+                f"the web or the file system. Its graphs are: {listing}."
+            )
+
+
+def _restricted(kb: KnowledgeBase, defaults: tuple[str, ...], named: tuple[str, ...]) -> KnowledgeBase:
+    """The dataset the protocol's graph parameters describe: the union of ``defaults`` as
+    the default graph, and ``named`` as the only named graphs."""
+    _check_graphs(kb, (*defaults, *named))
+    dataset = Dataset(default_union=False)
+    merged = default_graph(dataset)
+    for iri in defaults:
+        merged += kb.dataset.graph(URIRef(iri))
+    for iri in named:
+        target = dataset.graph(URIRef(iri))
+        target += kb.dataset.graph(URIRef(iri))
+    return KnowledgeBase(dataset)
+
+
+# --------------------------------------------------------------------------- serializing
+
+
+def _term(term) -> dict | None:
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    cell = {"type": "literal", "value": str(term)}
+    if isinstance(term, Literal):
+        if term.language:
+            cell["xml:lang"] = term.language
+        elif term.datatype is not None:
+            cell["datatype"] = str(term.datatype)
+    return cell
+
+
+def _json_results(names: list[str], rows: list, limit: dict | None, boolean: bool | None = None) -> bytes:
+    """SPARQL 1.1 Query Results JSON; ``limit`` adds the row cap as an ``evkg`` member."""
+    if boolean is not None:
+        document: dict = {"head": {}, "boolean": boolean}
+    else:
+        bindings = []
+        for row in rows:
+            binding = {}
+            for name, term in zip(names, row):
+                if term is not None:
+                    binding[name] = _term(term)
+            bindings.append(binding)
+        document = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    if limit is not None:
+        document["evkg"] = limit
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def _csv_results(names: list[str], rows: list) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow(["" if term is None else str(term) for term in row])
+    return out.getvalue().encode("utf-8")
+
+
+def _limit_note(max_rows: int, rows: int, truncated: bool) -> tuple[dict, dict[str, str]]:
+    limit = {"maxRows": max_rows, "rows": rows, "truncated": truncated}
+    if truncated:
+        limit["note"] = (
+            f"The answer was cut to the first {max_rows:,} rows, the most this endpoint "
+            "returns (evkg serve --max-rows). Add LIMIT/OFFSET to page through the rest."
+        )
+    headers = {"Evkg-Max-Rows": str(max_rows), "Evkg-Rows": str(rows), "Evkg-Truncated": "true" if truncated else "false"}
+    return limit, headers
+
+
+def _tabular_reply(result, fmt: Format, max_rows: int) -> Reply:
+    if result.type == "ASK":
+        answer = bool(result.askAnswer)
+        if fmt.name == "json":
+            body = _json_results([], [], None, boolean=answer)
+        elif fmt.name == "csv":
+            body = f"_askResult\r\n{'true' if answer else 'false'}\r\n".encode()
+        elif fmt.name == "tsv":
+            body = ("\n".join(tsv_lines(result)) + "\n").encode()
+        else:
+            body = result.serialize(format="xml")
+        return Reply(200, fmt.media_type, body)
+    names = [str(v) for v in result.vars or []]
+    bindings = result.bindings
+    truncated = len(bindings) > max_rows
+    if truncated:
+        result.bindings = bindings = bindings[:max_rows]
+    rows = [tuple(binding.get(v) for v in result.vars or []) for binding in bindings]
+    limit, headers = _limit_note(max_rows, len(rows), truncated)
+    if fmt.name == "json":
+        body = _json_results(names, rows, limit)
+    elif fmt.name == "csv":
+        body = _csv_results(names, rows)
+    elif fmt.name == "tsv":
+        body = ("\n".join(tsv_lines(result)) + "\n").encode()
+    else:
+        body = result.serialize(format="xml")
+    return Reply(200, fmt.media_type, body, headers)
+
+
+_RDFLIB_GRAPH_FORMAT = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+
+
+def serialize_graph(graph: Graph, fmt: Format) -> bytes:
+    """A graph in ``fmt`` with the project's prefixes; N-Triples sorted."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    if fmt.name == "jsonld":
+        text = graph.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
+    else:
+        text = graph.serialize(format=_RDFLIB_GRAPH_FORMAT[fmt.name])
+    if fmt.name == "nt":
+        text = "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
+    return text.encode("utf-8")
+
+
+def _graph_reply(result, fmt: Format, max_rows: int, table: bool) -> Reply:
+    triples = sorted(result.graph)
+    truncated = len(triples) > max_rows
+    triples = triples[:max_rows]
+    limit, headers = _limit_note(max_rows, len(triples), truncated)
+    if table:
+        return Reply(200, TABLE_FORMATS[0].media_type, _json_results(["subject", "predicate", "object"], triples, limit), headers)
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return Reply(200, fmt.media_type, serialize_graph(graph, fmt), headers)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    """A parsed query, kept for reuse: parsing costs more than evaluating most queries."""
+    return prepare(text)
+
+
+def _evaluate(kb: KnowledgeBase, job: Job):
+    """Parse and evaluate a query with the project's prefixes, never touching the network."""
+    # The protocol's dataset changes the parsed query, so such queries get their own copy.
+    query = prepare(job.text) if job.default_graphs or job.named_graphs else _prepared(job.text)
+    services = service_iris(query)
+    if services:
+        raise NetworkAccessError(
+            f"the query calls SERVICE <{services[0]}>; this endpoint never sends queries "
+            "to other endpoints or reads files through SERVICE."
+        )
+    if job.default_graphs or job.named_graphs:
+        kb = _restricted(kb, job.default_graphs, job.named_graphs)
+        query.algebra["datasetClause"] = None  # the protocol's dataset replaces FROM
+    else:
+        clauses = query.algebra.get("datasetClause") or []
+        _check_graphs(kb, [str(c.get("default") or c.get("named")) for c in clauses])
+    check_local(query, kb.graph_names(), allow_network=False)  # the library's own check, too
+    import rdflib.plugins.sparql as rdflib_sparql
+
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+    with network_guard(False):
+        result = kb.dataset.query(query)
+        if result.type == "SELECT":
+            result.bindings  # evaluate here, inside the guard
+        elif result.type in ("CONSTRUCT", "DESCRIBE"):
+            len(result.graph)
+    return result
+
+
+def _query(kb: KnowledgeBase, job: Job) -> Reply:
+    try:
+        result = _evaluate(kb, job)
+    except QueryError as exc:
+        if _is_update(job.text):
+            if job.allow_update:
+                return text_reply(400, "This is a SPARQL Update; send it with POST as update= or as application/sparql-update, not as query=.")
+            return text_reply(403, READ_ONLY_MESSAGE)
+        return text_reply(400, str(exc))
+    except NetworkAccessError as exc:
+        return text_reply(403, f"Refused: {exc}")
+    table = job.format == TABLE_FORMAT
+    tabular = result.type in ("SELECT", "ASK")
+    if table:
+        if tabular:
+            reply = _tabular_reply(result, TABLE_FORMATS[0], job.max_rows)
+        else:
+            reply = _graph_reply(result, RDF_FORMATS[0], job.max_rows, table=True)
+        reply.headers["Evkg-Query-Form"] = result.type
+        return reply
+    try:
+        fmt = choose(TABLE_FORMATS if tabular else RDF_FORMATS, job.accept, job.format)
+    except NotAcceptable as exc:
+        return text_reply(406, f"Not acceptable: {exc}")
+    except UnknownFormatName as exc:
+        return text_reply(400, str(exc))
+    if tabular:
+        return _tabular_reply(result, fmt, job.max_rows)
+    return _graph_reply(result, fmt, job.max_rows, table=False)
+
+
+def _update(kb: KnowledgeBase, job: Job) -> Reply:
+    if not job.allow_update:
+        return text_reply(403, READ_ONLY_MESSAGE)
+    try:
+        update = translateUpdate(parseUpdate(job.text), initNs=PREFIXES)
+    except Exception as exc:
+        try:
+            prepare(job.text)
+        except QueryError:
+            pass
+        else:
+            return text_reply(400, "This is a query, not an update; send it as query=.")
+        return text_reply(400, f"SPARQL Update syntax error: {' '.join(str(exc).split())}")
+    if any(getattr(op, "name", None) == "Load" for op in update.algebra):
+        return text_reply(403, "Refused: LOAD would fetch data from the web or the file system, which this endpoint never does. Load files with `evkg serve --data FILE`.")
+    services = service_iris(update)
+    if services:
+        return text_reply(403, f"Refused: the update calls SERVICE <{services[0]}>; this endpoint never sends queries to other endpoints.")
+    before = len(kb.dataset)
+    with network_guard(False):
+        kb.dataset.update(update)
+    after = len(kb.dataset)
+    reply = text_reply(200, f"Update applied: the dataset had {before:,} quads and now has {after:,}.")
+    reply.snapshot = snapshot_of(kb)
+    return reply
+
+
+def run_job(kb: KnowledgeBase, job: Job) -> Reply:
+    """Answer one SPARQL request. Never raises: every failure is a :class:`Reply`."""
+    try:
+        if job.kind == "update":
+            return _update(kb, job)
+        return _query(kb, job)
+    except RecursionError:
+        return text_reply(
+            500,
+            "The query recursed too deeply to evaluate (a property path over a very long "
+            "chain, or very deep nesting). Bound the path, e.g. with a fixed number of hops.",
+        )
+    except NetworkAccessError as exc:
+        return text_reply(403, f"Refused: {exc}")
+    except EvkgError as exc:
+        return text_reply(400, str(exc))
+    except Exception as exc:  # rdflib raises many types during evaluation
+        message = " ".join(str(exc).split())[:500]
+        return text_reply(500, f"The query failed during evaluation ({type(exc).__name__}): {message}")

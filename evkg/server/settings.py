@@ -1,0 +1,114 @@
+"""What an ``evkg serve`` server is allowed to do: its limits, its bound names, updates.
+
+Examples
+--------
+>>> settings = ServerSettings()
+>>> settings.timeout, settings.max_rows, settings.max_request_bytes
+(10.0, 10000, 1000000)
+>>> sorted(settings.host_names())
+['127.0.0.1', '::1', 'localhost']
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+
+__all__ = ["ServerSettings", "LOOPBACK_NAMES", "is_wildcard"]
+
+#: Names that all mean this machine's loopback interface.
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_wildcard(host: str) -> bool:
+    """Whether binding ``host`` listens on every interface (``0.0.0.0``, ``::``).
+
+    >>> is_wildcard("0.0.0.0"), is_wildcard("::"), is_wildcard("127.0.0.1")
+    (True, True, False)
+    """
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return False
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How to run the server. Every limit has the default documented for ``evkg serve``.
+
+    Parameters
+    ----------
+    data : tuple of Path
+        RDF files to load beside the seeds (when the app is made from settings).
+    seeds : bool
+        Load the shipped seed data.
+    host, port : str, int
+        Where the server listens; ``host`` also decides which ``Host`` headers it answers.
+    timeout : float
+        Seconds a query may run before it is stopped and answered with 503.
+    max_rows : int
+        Most result rows (or triples) in one answer; the answer says when it was cut.
+    max_request_bytes : int
+        Largest request body or query string; larger requests get 413.
+    workers : int
+        Query worker processes: this many queries are evaluated at once.
+    allow_update : bool
+        Accept SPARQL Update (for local use; LOAD and SERVICE stay refused).
+    public : bool
+        Answer requests for any ``Host`` (no DNS-rebinding check).
+    allowed_hosts : tuple of str
+        More host names to answer besides the bound ones.
+    """
+
+    data: tuple[Path, ...] = ()
+    seeds: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    max_request_bytes: int = 1_000_000
+    workers: int = 2
+    allow_update: bool = False
+    public: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0:
+            raise InputError(f"the timeout must be a positive number of seconds, not {self.timeout}.")
+        if self.max_rows < 1:
+            raise InputError(f"--max-rows must be at least 1, not {self.max_rows}.")
+        if self.workers < 1:
+            raise InputError(f"--workers must be at least 1, not {self.workers}.")
+        if self.max_request_bytes < 1024:
+            raise InputError("the request size cap must be at least 1 KB.")
+        if is_wildcard(self.host) and not self.public:
+            raise InputError(
+                f"--host {self.host} listens on every interface, so the server cannot tell "
+                "which host names are its own; add --public to answer any Host header, or "
+                "bind one address (the default is 127.0.0.1)."
+            )
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the server listens on the loopback interface only."""
+        return _is_loopback(self.host)
+
+    def host_names(self) -> frozenset[str]:
+        """The ``Host`` names the server answers to (lower case, IPv6 without brackets)."""
+        names = {self.host.strip("[]").lower()}
+        if self.loopback:
+            names |= LOOPBACK_NAMES
+        names |= {name.strip("[]").lower() for name in self.allowed_hosts}
+        return frozenset(names)

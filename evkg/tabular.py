@@ -1,0 +1,1108 @@
+"""Import spreadsheets: CSV rows of alliances, facilities, ownership stakes or observations,
+mapped to the evkg ontology and checked against its SHACL shapes before anything is returned.
+
+Each kind of table has a layout, :data:`LAYOUTS` (``evkg import --kind KIND --columns``
+prints it). Every row is one sourced fact, and these rules hold for every kind:
+
+- ``source`` and ``quote`` are required on every row: the document the fact comes from
+  (a source in the knowledge base, or the URL of a new document with ``source_title``)
+  and the sentence it rests on, verbatim.
+- Entity columns take a label (``CATL``), a prefixed name (``company:catl``) or an IRI,
+  resolved as :meth:`KnowledgeBase.entity` resolves names. A name the knowledge base does
+  not know is an error, unless the column's ``_type`` companion (``partner_1_type``,
+  ``operator_type``, ``owner_type``, ``owned_type``, ``area_type``) gives the class of a
+  new organization; later rows may then name it without the type.
+- Figures are numbers (``2.5``, ``150000``, ``150,000``) with an explicit unit column,
+  checked against the QUDT units the knowledge base uses (``GWh`` is ``unit:GigaW-HR``).
+- Statuses, product types and indicators come from the ontology's concept schemes;
+  years are ``xsd:gYear``; ``source_date`` is ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear``.
+- Fact and entity IRIs are minted as ``https://w3id.org/evkg/id/{type}/{slug}`` from the
+  label, so the same table gives the same graph; a label whose IRI is already taken is an
+  error.
+- The file is UTF-8, with or without a byte-order mark, separated by commas, semicolons
+  or tabs (as its header line shows). Column names ignore case, and spaces or hyphens
+  count as underscores. Rows are numbered as a spreadsheet shows them: the header is row 1.
+
+Nothing is returned unless every row is valid: :func:`import_csv` raises one
+:class:`~evkg.errors.TableError` listing each problem with its row, column and value.
+
+Examples
+--------
+>>> LAYOUTS["ownership"].required
+('owner', 'owned', 'source', 'quote')
+>>> sorted(LAYOUTS)
+['alliances', 'facilities', 'observations', 'ownership']
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import IO
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS, XSD
+
+from .errors import AmbiguousEntity, TableError, UnknownEntity
+from .export import serialize_dataset
+from .kb import KnowledgeBase, normalize_name
+from .loading import default_graph
+from .ontology import EV, ID, PREFIXES, QUDT, SHAPES_PATH, UNIT, entity_iri
+
+__all__ = ["KINDS", "LAYOUTS", "Column", "Layout", "import_csv", "serialize_graph", "known_units"]
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a layout: its name, whether every row needs it, and what it holds.
+
+    A name ending in ``_N`` stands for numbered columns (``partner_3``, ``partner_4`` ...).
+    """
+
+    name: str
+    help: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The CSV layout of one kind of fact."""
+
+    kind: str
+    help: str
+    columns: tuple[Column, ...]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The columns every file of this kind must have."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    def accepts(self, name: str) -> bool:
+        """Whether ``name`` (normalized) is a column of this layout."""
+        return any(_column_pattern(c.name).fullmatch(name) for c in self.columns)
+
+
+def _column_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(re.escape(name).replace("_N", r"_[1-9][0-9]*"))
+
+
+_NEW_ORGANIZATION = (
+    "For a new organization: its class, e.g. company, automaker, battery maker "
+    "(ev:Organization or a subclass). Leave empty to name one the knowledge base has."
+)
+_ENTITY = "a label (CATL), prefixed name (company:catl) or IRI"
+
+_COMMON = (
+    Column(
+        "source",
+        "Where the fact comes from: a source in the knowledge base (src:000_2f9e7fe2686975ec, "
+        "its article id or its title), or the URL (http:, https: or urn:) of a new document.",
+        required=True,
+    ),
+    Column("source_title", "The title of a new source; needed on at least one row that names it."),
+    Column("source_date", "A new source's date: 2025-07-14 (xsd:date), 2025-07 (xsd:gYearMonth) or 2025 (xsd:gYear)."),
+    Column("quote", "The sentence of the source the fact rests on, verbatim (8 characters or more).", required=True),
+    Column("description", "A short description of the fact in the source's terms."),
+)
+_LABEL = Column("label", "The fact's name, from which its IRI is made. Default: made from the row.")
+
+_FIGURE_UNIT = "The unit of the figure, needed with a number: GWh, per year, count, %, USD ... (see the units below)."
+
+LAYOUTS: dict[str, Layout] = {
+    "alliances": Layout(
+        "alliances",
+        "Partnerships between organizations (ev:Partnership): one row per alliance, joint venture or co-development.",
+        (
+            Column("partner_1", f"A partner: {_ENTITY} of an organization.", required=True),
+            Column("partner_2", "Another partner, as partner_1.", required=True),
+            Column("partner_N", "More partners: partner_3, partner_4 ..."),
+            Column("partner_N_type", _NEW_ORGANIZATION),
+            Column("type", "alliance (the default), joint venture, co-development or partnership."),
+            Column("status", "From the status scheme: announced, planned, under construction, operating, active."),
+            Column("product_type", "What it is about, from the product type scheme: BEV, battery cell, software ..."),
+            Column("market", "A market it targets: a country or region in the knowledge base."),
+            Column("year", "The year the source gives for it (xsd:gYear), e.g. 2025."),
+            _LABEL,
+        )
+        + _COMMON,
+    ),
+    "facilities": Layout(
+        "facilities",
+        "Plants, lines and offices (ev:Facility): one row per facility.",
+        (
+            Column("name", "The facility's name, from which its IRI is made.", required=True),
+            Column("type", "vehicle plant, battery cell plant, battery pack line, headquarters, or facility (the default)."),
+            Column("operator", f"Who runs it: {_ENTITY} of an organization or venture.", required=True),
+            Column("operator_type", _NEW_ORGANIZATION),
+            Column("location", "Where it is: a country, region or other place in the knowledge base.", required=True),
+            Column("status", "From the status scheme: announced, planned, under construction, operating, active."),
+            Column("produces", "What it makes, from the product type scheme: battery cell, BEV, PHEV ..."),
+            Column("capacity", "Its rated or planned output, a number: 2.5, 150000."),
+            Column("capacity_unit", _FIGURE_UNIT),
+            Column("counted_item", "What a count unit counts: vehicles, packs."),
+            Column("capacity_wording", "The capacity as the source words it when it is approximate (about 10 GWh)."),
+            Column("target_date", "When it is slated for, as the source words it: late 2026."),
+            Column("target_year", "The year of the target date (xsd:gYear): 2026."),
+        )
+        + _COMMON,
+    ),
+    "ownership": Layout(
+        "ownership",
+        "Stakes one organization holds in another (ev:OwnershipStake): one row per stake.",
+        (
+            Column("owner", f"The holder: {_ENTITY} of an organization.", required=True),
+            Column("owner_type", _NEW_ORGANIZATION),
+            Column("owned", "The organization the stake is in, as owner.", required=True),
+            Column("owned_type", _NEW_ORGANIZATION),
+            Column("share_percent", "The share in percent, from 0 to 100, where the source gives a number."),
+            Column("share_wording", "The share as the source words it: nearly half. Give this, share_percent, or both."),
+            Column("year", "The year the stake refers to (xsd:gYear)."),
+            _LABEL,
+        )
+        + _COMMON,
+    ),
+    "observations": Layout(
+        "observations",
+        "Figures of a statistic (ev:Observation): one row per area, indicator and period.",
+        (
+            Column("area", f"What the figure is about: {_ENTITY} of a country, region, port or organization.", required=True),
+            Column("area_type", _NEW_ORGANIZATION),
+            Column("indicator", "What it measures, from the indicator scheme: vehicle exports, EV battery production capacity ...", required=True),
+            Column("value", "The figure, a number: 421000, 6.9."),
+            Column("unit", _FIGURE_UNIT),
+            Column("counted_item", "What a count unit counts: vehicles."),
+            Column("value_wording", "The figure as the source words it when it is approximate (nearly three-quarters)."),
+            Column("period", "The period as the source words it: 2024, May, January to May."),
+            Column("year", "The calendar year (xsd:gYear)."),
+            Column("growth_rate", "A growth rate in percent: 38.6."),
+            Column("growth_comparison", "What the growth rate compares against: year-on-year."),
+            Column("growth_period", "The period of the growth rate: 2023-2027."),
+            Column("product_type", "The kind of product counted, from the product type scheme: NEV, BEV ..."),
+            Column("destination", "For exports: the market the shipments go to (a place in the knowledge base)."),
+            Column("reported_by", f"Whose data it is: {_ENTITY}."),
+            _LABEL,
+        )
+        + _COMMON,
+    ),
+}
+
+#: The kinds of table :func:`import_csv` reads.
+KINDS: tuple[str, ...] = tuple(LAYOUTS)
+
+# Short names of the QUDT units, for units the knowledge base already uses; the first
+# is the one error messages show.
+_UNIT_NAMES: dict[str, tuple[str, ...]] = {
+    "GigaW-HR": ("GWh", "gigawatt hours", "gigawatt-hours"),
+    "MegaW-HR": ("MWh", "megawatt hours"),
+    "NUM": ("count", "number", "units"),
+    "NUM-PER-YR": ("per year", "/yr", "per yr", "units per year"),
+    "PERCENT": ("%", "percent"),
+    "CCY_USD": ("USD", "US$"),
+    "CCY_EUR": ("EUR", "€"),
+    "CCY_JPY": ("JPY", "yen", "¥"),
+    "CCY_CNY": ("CNY", "yuan", "RMB"),
+}
+
+# Classes whose instances get their IRI under id/{segment}/, most specific first.
+_SEGMENTS = ((EV.Company, "company"), (EV.Organization, "organization"))
+_FACT_SEGMENTS = {"alliances": "partnership", "facilities": "facility", "ownership": "stake", "observations": "observation"}
+_OUTPUT_PREFIXES = {
+    **PREFIXES,
+    "stake": str(ID["stake/"]),
+    "observation": str(ID["observation/"]),
+}
+# Entity columns whose ``_type`` companion may declare a new organization.
+_CREATABLE = re.compile(r"(partner_[1-9][0-9]*|operator|owner|owned|area)_type")
+_NEW_SOURCE = re.compile(r"^(https?://|urn:)[^\s<>\"{}|\\^`]+$", re.I)
+_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?([eE][+-]?\d+)?$")
+_MAX_SHOWN = 20
+
+
+# --------------------------------------------------------------------------- public face
+
+
+def import_csv(kb: KnowledgeBase, table: str | Path | IO[bytes], *, kind: str, name: str | None = None) -> Graph:
+    """Read a CSV table of facts and return them as an rdflib ``Graph``.
+
+    Every row is mapped to the ontology (see :data:`LAYOUTS` for the columns of each
+    kind), its names resolved against ``kb``, and the whole result checked against the
+    SHACL shapes. Nothing is returned unless every row is valid. The graph is new: add
+    it to a store, or write it with :func:`serialize_graph`.
+
+    Parameters
+    ----------
+    kb : KnowledgeBase
+        Resolves entity names, sources, units and concepts.
+    table : str, Path or binary file
+        The CSV file (UTF-8, with or without a byte-order mark).
+    kind : str
+        One of :data:`KINDS`: ``alliances``, ``facilities``, ``ownership``, ``observations``.
+    name : str, optional
+        The name of the table in error messages (default: the file name).
+
+    Returns
+    -------
+    rdflib.Graph
+        The facts, the new organizations and the new sources of the table.
+
+    Raises
+    ------
+    TableError
+        Not UTF-8, a header without the required columns or with unknown ones, or rows
+        with bad cells; ``problems`` lists each with its row, column and value.
+    InputError
+        An unknown ``kind``, or a file that does not exist.
+
+    Examples
+    --------
+    >>> import io
+    >>> import evkg
+    >>> table = io.BytesIO(
+    ...     b"owner,owner_type,owned,owned_type,share_percent,source,source_title,quote\\n"
+    ...     b"Example Holding,company,Example Cells Ltd,battery maker,40,"
+    ...     b"https://example.org/notes,Example notes,Example Holding owns 40% of Example Cells Ltd.\\n"
+    ... )
+    >>> rdf = import_csv(evkg.load(), table, kind="ownership")
+    >>> for node, label in sorted(rdf.subject_objects(RDFS.label)):
+    ...     print(node, label)
+    https://example.org/notes Example notes
+    https://w3id.org/evkg/id/company/example-cells-ltd Example Cells Ltd
+    https://w3id.org/evkg/id/company/example-holding Example Holding
+    https://w3id.org/evkg/id/stake/example-holdings-stake-in-example-cells-ltd Example Holding's stake in Example Cells Ltd
+    >>> stake = next(rdf.subjects(RDF.type, EV.OwnershipStake))
+    >>> rdf.value(stake, EV.sharePercent)
+    rdflib.term.Literal('40.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
+    """
+    from .errors import InputError
+
+    if kind not in LAYOUTS:
+        raise InputError(f"unknown kind of table {kind!r}; use one of {', '.join(KINDS)}.")
+    if isinstance(table, (str, Path)):
+        path = Path(table)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file.")
+        data = path.read_bytes()
+        name = name or str(path)
+    else:
+        data = table.read()
+        name = name or getattr(table, "name", None) or "the table"
+    header, rows = _read_rows(data, name)
+    return _Import(kb, LAYOUTS[kind], name).run(header, rows)
+
+
+def serialize_graph(rdf: Graph, *, comment: str | None = None) -> str:
+    """Turtle for an imported graph: the same triples give the same bytes.
+
+    ``comment`` becomes a ``#`` line at the top.
+
+    Examples
+    --------
+    >>> rdf = Graph()
+    >>> _ = rdf.add((ID["company/example"], RDFS.label, Literal("Example", lang="en")))
+    >>> print(serialize_graph(rdf, comment="An example."), end="")
+    # An example.
+    PREFIX company: <https://w3id.org/evkg/id/company/>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    <BLANKLINE>
+    company:example
+        rdfs:label "Example"@en ;
+    .
+    """
+    dataset = Dataset()
+    target = default_graph(dataset)
+    for triple in rdf:
+        target.add(triple)
+    text = serialize_dataset(dataset, "ttl", prefixes=_OUTPUT_PREFIXES)
+    if comment:
+        text = "".join(f"# {line}\n" for line in comment.splitlines()) + text
+    return text
+
+
+def known_units(kb: KnowledgeBase) -> dict[str, str]:
+    """The units a table may use: those the knowledge base already uses, each under the
+    short name a table may give (its QUDT name is accepted too), sorted by name.
+
+    Examples
+    --------
+    >>> import evkg
+    >>> known_units(evkg.load())["GWh"]
+    'unit:GigaW-HR'
+    """
+    units = sorted({u for u in kb.dataset.objects(None, QUDT.hasUnit) if isinstance(u, URIRef)})
+    named = {(_UNIT_NAMES[_local(u)][0] if _local(u) in _UNIT_NAMES else _compact(u)): _compact(u) for u in units}
+    return dict(sorted(named.items(), key=lambda kv: kv[0].casefold()))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_rows(data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Decode and split the table; return the header and (row number, cells) pairs."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TableError(
+            f"{name}: is UTF-16, not UTF-8. Save it as 'CSV UTF-8' in your spreadsheet, or "
+            f"convert it: iconv -f UTF-16 -t UTF-8 {name} > converted.csv",
+            problems=[(None, None, None, "UTF-16, not UTF-8")],
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(data, exc, name) from None
+    if not text.strip():
+        raise TableError(f"{name}: is empty; the first line must be the header.")
+    header, *body = _split(text, name)
+    rows = [(number, cells) for number, cells in enumerate(body, start=2) if any(c.strip() for c in cells)]
+    return header, rows
+
+
+def _split(text: str, name: str) -> list[list[str]]:
+    first = text.splitlines()[0]
+    delimiter = max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise TableError(f"{name}: is not valid CSV ({exc}).") from None
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError, name: str) -> TableError:
+    """Name the row, column and cell that hold the first byte that is not UTF-8."""
+    advice = (
+        f"Save the file as 'CSV UTF-8' in your spreadsheet, or convert it, e.g. "
+        f"iconv -f WINDOWS-1252 -t UTF-8 {name} > converted.csv"
+    )
+    byte = f"byte 0x{data[exc.start]:02x}"
+    records = _split(data.decode("utf-8-sig", "surrogateescape"), name)
+    columns = [_column_name(h) for h in records[0]]
+    for number, cells in enumerate(records, start=1):
+        for index, cell in enumerate(cells):
+            if any("\udc80" <= c <= "\udcff" for c in cell):
+                value = cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                column = columns[index] if number > 1 and index < len(columns) and columns[index] else f"#{index + 1}"
+                problem = (number, column, value, f"is not UTF-8 ({byte}). {advice}")
+                return TableError(f"{name}: is not UTF-8; nothing was imported.\n  {_describe(*problem)}", problems=[problem])
+    line = data[: exc.start].count(b"\n") + 1
+    return TableError(f"{name}, line {line}: is not UTF-8 ({byte}). {advice}", problems=[(None, None, None, "not UTF-8")])
+
+
+def _column_name(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().casefold())
+
+
+def _key(text: str) -> str:
+    """A name folded for matching terms: 'Under construction', 'UnderConstruction' and
+    'under-construction' are the same."""
+    return normalize_name(text).replace(" ", "")
+
+
+def _slug(text: str) -> str:
+    return normalize_name(text).replace(" ", "-")
+
+
+def _local(iri) -> str:
+    return re.split(r"[#/]", str(iri))[-1]
+
+
+def _compact(iri) -> str:
+    text = str(iri)
+    for prefix, namespace in sorted(_OUTPUT_PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return text
+
+
+def _describe(row: int | None, column: str | None, value: str | None, message: str) -> str:
+    parts = [f"row {row}"] if row is not None else []
+    if column is not None:
+        parts.append(f"column {column}")
+    head = ", ".join(parts)
+    if column is not None:
+        head += f", value {value!r}" if value else " (empty)"
+    return f"{head}: {message}" if head else message
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _decimal(number: Decimal) -> Literal:
+    # xsd:decimal in the form the seeds use (150000.0, not 150000 or 1.5E+5)
+    text = format(number, "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> Graph:
+    return Graph().parse(SHAPES_PATH)
+
+
+# --------------------------------------------------------------------------- the import
+
+
+@dataclass
+class _Declared:
+    """A new organization declared by a ``_type`` column."""
+
+    iri: URIRef
+    name: str
+    kind: URIRef
+    row: int
+
+
+@dataclass
+class _NewSource:
+    iri: URIRef
+    title: str = ""
+    date: Literal | None = None
+    first_row: int = 0
+
+
+@dataclass
+class _Row:
+    """One row being mapped: its cells, and the triples it makes with their cells."""
+
+    number: int
+    cells: dict[str, str]
+    triples: list[tuple] = field(default_factory=list)
+    ok: bool = True
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+
+class _Import:
+    def __init__(self, kb: KnowledgeBase, layout: Layout, name: str):
+        self.kb = kb
+        self.ds = kb.dataset
+        self.layout = layout
+        self.name = name
+        self.rdf = Graph()
+        self.problems: list[tuple[int | None, str | None, str | None, str]] = []
+        # (s, p, o) -> (row, column, value): which cell each triple came from
+        self.origin: dict[tuple, tuple[int, str, str]] = {}
+        self.node_row: dict = {}
+        self.declared: dict[str, _Declared] = {}
+        self.new_sources: dict[URIRef, _NewSource] = {}
+        self.sources: dict[str, URIRef | None] = {}
+        self.minted: dict[URIRef, int] = {}
+        self._supers: dict[URIRef, set[URIRef]] = {}
+
+    # ----------------------------------------------------------------- driver
+
+    def run(self, header: list[str], rows: list[tuple[int, list[str]]]) -> Graph:
+        columns = self._check_header(header)
+        if not rows:
+            raise TableError(f"{self.name}: has a header but no rows; there is nothing to import.")
+        table = []
+        for number, cells in rows:
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+                self.problem(number, None, None, f"has {len(cells)} cells but the header has {len(header)} columns.")
+                continue
+            for index, cell in enumerate(cells[: len(columns)]):
+                if not columns[index] and cell.strip():
+                    self.problem(number, None, None, f"has a value in column {index + 1}, which has no name in the header.")
+            values = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
+            table.append(_Row(number, values))
+        self._declare(table)
+        build = getattr(self, "_" + self.layout.kind)
+        for row in table:
+            build(row)
+            if row.ok:
+                for s, p, o, column in row.triples:
+                    self.rdf.add((s, p, o))
+                    self.origin.setdefault((s, p, o), (row.number, column, row.get(column)))
+        if not self.problems:
+            self._check_shapes()
+        if self.problems:
+            self._fail()
+        return self.rdf
+
+    def problem(self, row: int | None, column: str | None, value: str | None, message: str) -> None:
+        self.problems.append((row, column, value, message))
+
+    def row_problem(self, row: _Row, column: str | None, message: str) -> None:
+        row.ok = False
+        self.problem(row.number, column, row.get(column) if column else None, message)
+
+    def _fail(self) -> None:
+        problems = sorted(set(self.problems), key=lambda p: (p[0] or 0, self._column_order(p[1]), p[3]))
+        lines = [_describe(*p) for p in problems]
+        shown = lines[:_MAX_SHOWN]
+        if len(lines) > _MAX_SHOWN:
+            shown.append(f"... and {len(lines) - _MAX_SHOWN} more.")
+        count = f"{len(lines)} problem{'s' if len(lines) != 1 else ''}"
+        raise TableError(
+            f"{self.name}: {count}; nothing was imported.\n" + "\n".join(f"  {line}" for line in shown),
+            problems=problems,
+        )
+
+    def _column_order(self, column: str | None) -> int:
+        for index, candidate in enumerate(self.layout.columns):
+            if column and _column_pattern(candidate.name).fullmatch(column):
+                return index
+        return -1
+
+    # ----------------------------------------------------------------- header
+
+    def _check_header(self, header: list[str]) -> list[str]:
+        names = [_column_name(h) for h in header]
+        unknown = [h for h, n in zip(header, names) if n and not self.layout.accepts(n)]
+        duplicates = sorted({n for n in names if n and names.count(n) > 1})
+        missing = [c for c in self.layout.required if c not in names]
+        numbered = {n for n in names if re.fullmatch(r"[a-z]+_[0-9]+_type", n)}
+        orphans = sorted(n for n in numbered if n[: -len("_type")] not in names)
+        lines = []
+        if missing:
+            lines.append(f"missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
+        for column in unknown:
+            close = difflib.get_close_matches(_column_name(column), [c.name for c in self.layout.columns], n=2, cutoff=0.5)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            lines.append(f"unknown column {column!r}{hint}.")
+        if duplicates:
+            lines.append(f"repeated column{'s' if len(duplicates) > 1 else ''}: {', '.join(duplicates)}.")
+        for orphan in orphans:
+            lines.append(f"column {orphan} has no {orphan[: -len('_type')]} column beside it.")
+        if lines:
+            accepted = ", ".join(c.name for c in self.layout.columns)
+            problems = [(1, None, None, line) for line in lines]
+            raise TableError(
+                f"{self.name}: the header does not fit the {self.layout.kind} layout:\n"
+                + "\n".join(f"  {line}" for line in lines)
+                + f"\n  Columns of {self.layout.kind} (required: {', '.join(self.layout.required)}): {accepted}."
+                f"\n  `evkg import --kind {self.layout.kind} --columns` describes each.",
+                problems=problems,
+            )
+        return names
+
+    # ----------------------------------------------------------------- vocabulary
+
+    def _superclasses(self, kind: URIRef) -> set[URIRef]:
+        if kind not in self._supers:
+            self._supers[kind] = set(self.ds.transitive_objects(kind, RDFS.subClassOf))
+        return self._supers[kind]
+
+    def _is_a(self, iri: URIRef, kind: URIRef) -> bool:
+        declared = next((d for d in self.declared.values() if d.iri == iri), None)
+        types = [declared.kind] if declared else self.ds.objects(iri, RDF.type)
+        return any(kind in self._superclasses(t) for t in types)
+
+    def _type_label(self, iri: URIRef) -> str:
+        kinds = sorted(t for t in self.ds.objects(iri, RDF.type) if isinstance(t, URIRef))
+        own = [t for t in kinds if str(t).startswith(str(EV._NS))] or kinds
+        return self.kb.label_of(own[0]) if own else "untyped"
+
+    @staticmethod
+    def _names_of(ds, term) -> Iterable[str]:
+        for predicate in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
+            for value in ds.objects(term, predicate):
+                yield str(value)
+        yield _local(term)
+
+    def _term(self, row: _Row, column: str, candidates: Iterable[URIRef], what: str) -> URIRef | None:
+        """Match a cell against classes or concepts by label, other name or local name."""
+        value = row.get(column)
+        wanted = _key(value.split(":", 1)[1] if value.lower().startswith("ev:") else value)
+        index: dict[str, URIRef] = {}
+        for term in sorted(candidates):
+            for text in self._names_of(self.ds, term):
+                index.setdefault(_key(text), term)
+        if wanted in index:
+            return index[wanted]
+        choices = sorted({self.kb.label_of(t) for t in index.values()})
+        self.row_problem(row, column, f"not {what}; use one of: {', '.join(choices)}.")
+        return None
+
+    def _class(self, row: _Row, column: str, base: URIRef) -> URIRef | None:
+        subclasses = set(self.ds.transitive_subjects(RDFS.subClassOf, base))
+        return self._term(row, column, (c for c in subclasses if str(c).startswith(str(EV._NS))), f"a kind of {self.kb.label_of(base)}")
+
+    def _concept(self, row: _Row, column: str, scheme: URIRef) -> URIRef | None:
+        if not row.get(column):
+            return None
+        return self._term(row, column, self.ds.subjects(SKOS.inScheme, scheme), f"in the scheme of {self.kb.label_of(scheme)}")
+
+    # ----------------------------------------------------------------- declarations
+
+    def _declare(self, table: list[_Row]) -> None:
+        """First pass: new organizations (``X_type`` columns) and new sources, so that
+        any row may name them, before or after the row that declares them."""
+        for row in table:
+            for column in sorted(row.cells):
+                if not _CREATABLE.fullmatch(column) or not row.get(column):
+                    continue
+                name_column = column[: -len("_type")]
+                name = row.get(name_column)
+                if not name:
+                    self.row_problem(row, name_column, f"is empty, but {column} says it is a new {row.get(column)}.")
+                    continue
+                kind = self._class(row, column, EV.Organization)
+                if kind is None or self._known(name) is not None:
+                    continue
+                if _NEW_SOURCE.match(name) or (":" in name and name.split(":", 1)[0] in PREFIXES):
+                    self.row_problem(row, name_column, "is an IRI the knowledge base does not have; a new organization needs a name, not an IRI.")
+                    continue
+                key = normalize_name(name)
+                if key in self.declared:
+                    first = self.declared[key]
+                    if first.kind != kind:
+                        self.row_problem(
+                            row, column,
+                            f"row {first.row} declares {name!r} as {_a(self.kb.label_of(first.kind))}; give one class.",
+                        )
+                    continue
+                segment = next(s for base, s in _SEGMENTS if base in self._superclasses(kind))
+                iri = entity_iri(segment, _slug(name))
+                if (iri, None, None) in self.ds:
+                    self.row_problem(
+                        row, name_column,
+                        f"would become {_compact(iri)}, which the knowledge base already has as "
+                        f"{self.kb.label_of(iri)!r}; name that entity as the knowledge base does.",
+                    )
+                    continue
+                self.declared[key] = _Declared(iri, name, kind, row.number)
+            self._declare_source(row)
+
+    def _known(self, name: str) -> URIRef | None:
+        try:
+            return URIRef(self.kb.entity(name).iri)
+        except (UnknownEntity, AmbiguousEntity):
+            return None
+
+    def _declare_source(self, row: _Row) -> None:
+        value = row.get("source")
+        if not _NEW_SOURCE.match(value) or self._known_source(value) is not None:
+            return
+        iri = URIRef(value)
+        new = self.new_sources.setdefault(iri, _NewSource(iri, first_row=row.number))
+        title = row.get("source_title")
+        if title:
+            if new.title and new.title != title:
+                self.row_problem(row, "source_title", f"row {new.first_row} gives this source another title, {new.title!r}.")
+            new.title = new.title or title
+        date = self._date(row, "source_date")
+        if date is not None:
+            if new.date is not None and new.date != date:
+                self.row_problem(row, "source_date", f"another row gives this source the date {new.date}.")
+            new.date = new.date or date
+
+    def _known_source(self, value: str) -> URIRef | None:
+        article = next(iter(self.ds.subjects(EV.articleId, Literal(value))), None)
+        return article if article is not None else self._known(value)
+
+    # ----------------------------------------------------------------- cells
+
+    def _source(self, row: _Row) -> URIRef | None:
+        value = row.get("source")
+        if not value:
+            self.row_problem(row, "source", "every fact needs its source: a known source such as src:000_2f9e7fe2686975ec, or the URL of a new document.")
+            return None
+        iri = next(iter(self.ds.subjects(EV.articleId, Literal(value))), None)
+        if iri is None:
+            try:
+                iri = URIRef(self.kb.entity(value).iri)
+            except AmbiguousEntity as exc:
+                self.row_problem(row, "source", str(exc))
+                return None
+            except UnknownEntity:
+                iri = None
+        if iri is not None:
+            if not self._is_a(iri, EV.Source):
+                self.row_problem(row, "source", f"{self.kb.label_of(iri)} is {_a(self._type_label(iri))}, not a source.")
+                return None
+            for column in ("source_title", "source_date"):
+                if row.get(column):
+                    self.row_problem(row, column, f"is for new sources; {_compact(iri)} is already in the knowledge base. Leave it empty.")
+            return iri
+        new = self.new_sources.get(URIRef(value)) if _NEW_SOURCE.match(value) else None
+        if new is None:
+            self.row_problem(
+                row, "source",
+                "no source has this name. Give a source of the knowledge base (src:ID, its article id "
+                "or title; `evkg stats` lists them) or the URL of a new document with source_title.",
+            )
+            return None
+        if not new.title:
+            if new.first_row == row.number:
+                self.row_problem(row, "source_title", f"the new source {value} needs a title on one of its rows.")
+            else:
+                row.ok = False
+            return None
+        if new.first_row == row.number:
+            row.triples += [
+                (new.iri, RDF.type, EV.Source, "source"),
+                (new.iri, RDFS.label, Literal(new.title, lang="en"), "source_title"),
+            ]
+            if new.date is not None:
+                row.triples.append((new.iri, DCTERMS.date, new.date, "source_date"))
+        return new.iri
+
+    def _entity(self, row: _Row, column: str, predicate: URIRef, *, required: bool = False) -> URIRef | None:
+        """Resolve an entity cell; declare a new organization where its ``_type`` says so."""
+        value = row.get(column)
+        type_column = column + "_type"
+        if not value:
+            if required:
+                self.row_problem(row, column, f"is required: {self._help(column)}")
+            return None
+        expected = self.ds.value(predicate, RDFS.range)
+        try:
+            iri: URIRef | None = URIRef(self.kb.entity(value).iri)
+            suggestions: list[str] = []
+        except AmbiguousEntity as exc:
+            self.row_problem(row, column, str(exc))
+            return None
+        except UnknownEntity as exc:
+            iri, suggestions = None, exc.suggestions
+        if iri is not None:
+            if row.get(type_column):
+                kind = self._class(row, type_column, EV.Organization)
+                if kind is not None and not self._is_a(iri, kind):
+                    self.row_problem(
+                        row, type_column,
+                        f"{value!r} is already in the knowledge base as {_a(self._type_label(iri))} "
+                        f"({_compact(iri)}), not {_a(self.kb.label_of(kind))}; leave {type_column} empty to use it.",
+                    )
+                    return None
+            if expected is not None and not self._is_a(iri, expected):
+                self.row_problem(
+                    row, column,
+                    f"{self.kb.label_of(iri)} ({_compact(iri)}) is {_a(self._type_label(iri))}; "
+                    f"{column} needs {_a(self.kb.label_of(expected))}.",
+                )
+                return None
+            return iri
+        declared = self.declared.get(normalize_name(value))
+        if declared is not None:
+            if expected is not None and not self._is_a(declared.iri, expected):
+                self.row_problem(row, column, f"is a new {self.kb.label_of(declared.kind)}; {column} needs {_a(self.kb.label_of(expected))}.")
+                return None
+            if row.get(type_column):
+                row.triples += [
+                    (declared.iri, RDF.type, declared.kind, type_column),
+                    (declared.iri, RDFS.label, Literal(declared.name, lang="en"), column),
+                ]
+                self.node_row.setdefault(declared.iri, (declared.row, column, declared.name))
+            return declared.iri
+        if not row.ok and row.get(type_column):
+            return None  # the _type cell is already reported
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        create = (
+            f" To add a new organization, give its class in {type_column}."
+            if _CREATABLE.fullmatch(type_column) and self.layout.accepts(type_column) else ""
+        )
+        self.row_problem(row, column, f"no entity has this name.{hint}{create} (`evkg search TEXT` finds names.)")
+        return None
+
+    def _help(self, column: str) -> str:
+        for candidate in self.layout.columns:
+            if _column_pattern(candidate.name).fullmatch(column):
+                return candidate.help
+        return ""
+
+    def _text(self, row: _Row, column: str) -> Literal | None:
+        value = row.get(column)
+        return Literal(value) if value else None
+
+    def _number(self, row: _Row, column: str) -> Literal | None:
+        value = row.get(column)
+        if not value:
+            return None
+        if not _NUMBER.match(value):
+            self.row_problem(row, column, "not a number; write it like 2.5, 150000 or 150,000 (no units or words).")
+            return None
+        try:
+            return _decimal(Decimal(value.replace(",", "")))
+        except InvalidOperation:
+            self.row_problem(row, column, "not a number.")
+            return None
+
+    def _year(self, row: _Row, column: str) -> Literal | None:
+        value = row.get(column)
+        if not value:
+            return None
+        if not re.fullmatch(r"[0-9]{4}", value):
+            self.row_problem(row, column, "not a year; write four digits, like 2026.")
+            return None
+        return Literal(value, datatype=XSD.gYear)
+
+    def _date(self, row: _Row, column: str) -> Literal | None:
+        value = row.get(column)
+        if not value:
+            return None
+        try:
+            if re.fullmatch(r"[0-9]{4}", value):
+                return Literal(value, datatype=XSD.gYear)
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
+                dt.date.fromisoformat(value + "-01")
+                return Literal(value, datatype=XSD.gYearMonth)
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                dt.date.fromisoformat(value)
+                return Literal(value, datatype=XSD.date)
+        except ValueError:
+            pass
+        self.row_problem(row, column, "not a date; write 2025-07-14, 2025-07 or 2025.")
+        return None
+
+    @cached_property
+    def _units(self) -> dict[str, URIRef]:
+        """Every way of writing a unit the knowledge base uses -> its QUDT IRI."""
+        known = sorted({u for u in self.ds.objects(None, QUDT.hasUnit) if isinstance(u, URIRef)})
+        names: dict[str, URIRef] = {}
+        for unit in known:
+            local = _local(unit)
+            for text in (local, f"unit:{local}", str(unit), *_UNIT_NAMES.get(local, ())):
+                names.setdefault(" ".join(text.casefold().split()), unit)
+        return names
+
+    def _unit(self, row: _Row, column: str) -> URIRef | None:
+        value = row.get(column)
+        units = self._units
+        unit = units.get(" ".join(value.casefold().split()))
+        if unit is None:
+            listing = ", ".join(f"{name} ({iri})" for name, iri in known_units(self.kb).items())
+            self.row_problem(row, column, f"{'unknown' if value else 'a number needs its'} unit; use one of: {listing}.")
+        return unit
+
+    def _quantity(self, row: _Row, number: str, unit: str, counted: str | None = None, wording: str | None = None) -> BNode | None:
+        value = self._number(row, number)
+        words = row.get(wording) if wording else ""
+        item = row.get(counted) if counted else ""
+        if value is None:
+            for column in (unit, counted):
+                if column and row.get(column) and not row.get(number):
+                    self.row_problem(row, column, f"is given but {number} is empty; give the number too.")
+            if not words:
+                return None
+        node = BNode()
+        self.node_row[node] = (row.number, number, row.get(number))
+        row.triples.append((node, RDF.type, EV.QuantityValue, number))
+        if value is not None:
+            row.triples.append((node, QUDT.numericValue, value, number))
+            iri = self._unit(row, unit)
+            if iri is not None:
+                row.triples.append((node, QUDT.hasUnit, iri, unit))
+            if item:
+                row.triples.append((node, EV.countedItem, Literal(item), counted))
+        if words:
+            row.triples.append((node, EV.valueWording, Literal(words), wording))
+        return node
+
+    # ----------------------------------------------------------------- facts
+
+    def _fact(self, row: _Row, kind: URIRef | None, default_label: str, label_column: str = "label") -> URIRef | None:
+        """Mint the fact node and add what every fact has: type, label, quote, source.
+        Checks the source and the quote even when the row has other problems."""
+        source = self._source(row)
+        quote = row.get("quote")
+        if not quote:
+            self.row_problem(row, "quote", "every fact needs the sentence of its source that it rests on, verbatim.")
+        if kind is None or not row.ok:
+            return None
+        label = row.get(label_column) or default_label
+        slug = _slug(label)
+        if not slug:
+            self.row_problem(row, label_column, "gives no name to make an IRI from; use letters or digits.")
+            return None
+        iri = entity_iri(_FACT_SEGMENTS[self.layout.kind], slug)
+        why = f"the {label_column}" if row.get(label_column) else f"the label made from the row, {label!r},"
+        if iri in self.minted:
+            self.row_problem(row, label_column, f"{why} gives {_compact(iri)}, as row {self.minted[iri]} does; give one of them its own {label_column}.")
+            return None
+        if (iri, None, None) in self.ds:
+            self.row_problem(row, label_column, f"{why} gives {_compact(iri)}, which the knowledge base already has; give the row its own {label_column}.")
+            return None
+        if source is None:
+            return None
+        self.minted[iri] = row.number
+        self.node_row[iri] = (row.number, label_column, row.get(label_column))
+        row.triples += [
+            (iri, RDF.type, kind, "type" if row.get("type") else label_column),
+            (iri, RDFS.label, Literal(label, lang="en"), label_column),
+            (iri, EV.quote, Literal(quote), "quote"),
+            (iri, PROV.wasDerivedFrom, source, "source"),
+        ]
+        description = self._text(row, "description")
+        if description is not None:
+            row.triples.append((iri, EV.description, description, "description"))
+        # New organizations declared on this row are derived from its source too.
+        for declared in self.declared.values():
+            if declared.row == row.number:
+                row.triples.append((declared.iri, PROV.wasDerivedFrom, source, "source"))
+        return iri
+
+    def _name(self, iri: URIRef | None, row: _Row, column: str) -> str:
+        if iri is None:
+            return row.get(column)
+        declared = next((d for d in self.declared.values() if d.iri == iri), None)
+        return declared.name if declared else self.kb.label_of(iri)
+
+    def _optional(self, row: _Row, fact: URIRef, pairs: Iterable[tuple[URIRef, str, object]]) -> None:
+        for predicate, column, value in pairs:
+            if value is not None:
+                row.triples.append((fact, predicate, value, column))
+
+    def _alliances(self, row: _Row) -> None:
+        numbers = sorted(
+            int(c.split("_")[1]) for c in row.cells if re.fullmatch(r"partner_[0-9]+", c)
+        )
+        partners = []
+        for number in numbers:
+            column = f"partner_{number}"
+            iri = self._entity(row, column, EV.partner, required=number <= 2)
+            if iri is not None:
+                partners.append((iri, column))
+        if len({iri for iri, _ in partners}) < len(partners):
+            self.row_problem(row, partners[-1][1], "names a partner twice.")
+        kind = self._class(row, "type", EV.Partnership) if row.get("type") else EV.Alliance
+        status = self._concept(row, "status", EV.StatusScheme)
+        product = self._concept(row, "product_type", EV.ProductTypeScheme)
+        market = self._entity(row, "market", EV.targetsMarket)
+        year = self._year(row, "year")
+        label = "–".join(self._name(iri, row, column) for iri, column in partners)
+        fact = self._fact(row, kind, f"{label} {self.kb.label_of(kind)}" if kind else label)
+        if fact is None:
+            return
+        for iri, column in partners:
+            row.triples.append((fact, EV.partner, iri, column))
+        self._optional(row, fact, [
+            (EV.status, "status", status), (EV.productType, "product_type", product),
+            (EV.targetsMarket, "market", market), (EV.year, "year", year),
+        ])
+
+    def _facilities(self, row: _Row) -> None:
+        name = row.get("name")
+        if not name:
+            self.row_problem(row, "name", "is required: the facility's name.")
+        kind = self._class(row, "type", EV.Facility) if row.get("type") else EV.Facility
+        operator = self._entity(row, "operator", EV.operator, required=True)
+        location = self._entity(row, "location", EV.locatedIn, required=True)
+        status = self._concept(row, "status", EV.StatusScheme)
+        produces = self._concept(row, "produces", EV.ProductTypeScheme)
+        capacity = self._quantity(row, "capacity", "capacity_unit", "counted_item", "capacity_wording")
+        target_year = self._year(row, "target_year")
+        fact = self._fact(row, kind if name else None, name, "name")
+        if fact is None:
+            return
+        self._optional(row, fact, [
+            (EV.operator, "operator", operator), (EV.locatedIn, "location", location),
+            (EV.status, "status", status), (EV.produces, "produces", produces),
+            (EV.capacity, "capacity", capacity), (EV.targetDate, "target_date", self._text(row, "target_date")),
+            (EV.targetYear, "target_year", target_year),
+        ])
+
+    def _ownership(self, row: _Row) -> None:
+        owner = self._entity(row, "owner", EV.owner, required=True)
+        owned = self._entity(row, "owned", EV.ownedEntity, required=True)
+        percent = self._number(row, "share_percent")
+        wording = self._text(row, "share_wording")
+        year = self._year(row, "year")
+        if not row.get("share_percent") and not row.get("share_wording"):
+            self.row_problem(row, "share_percent", "a stake needs its share: give share_percent (0 to 100), share_wording, or both.")
+        if owner is not None and owner == owned:
+            self.row_problem(row, "owned", "is the owner itself.")
+        label = f"{self._name(owner, row, 'owner')}'s stake in {self._name(owned, row, 'owned')}"
+        fact = self._fact(row, EV.OwnershipStake, label)
+        if fact is None:
+            return
+        self._optional(row, fact, [
+            (EV.owner, "owner", owner), (EV.ownedEntity, "owned", owned),
+            (EV.sharePercent, "share_percent", percent), (EV.shareWording, "share_wording", wording),
+            (EV.year, "year", year),
+        ])
+
+    def _observations(self, row: _Row) -> None:
+        area = self._entity(row, "area", EV.area, required=True)
+        indicator = None
+        if not row.get("indicator"):
+            self.row_problem(row, "indicator", "is required: what the figure measures.")
+        else:
+            indicator = self._concept(row, "indicator", EV.IndicatorScheme)
+        value = self._quantity(row, "value", "unit", "counted_item", "value_wording")
+        growth = None
+        if row.get("growth_rate"):
+            rate = self._number(row, "growth_rate")
+            if rate is not None:
+                growth = BNode()
+                self.node_row[growth] = (row.number, "growth_rate", row.get("growth_rate"))
+                row.triples += [
+                    (growth, RDF.type, EV.QuantityValue, "growth_rate"),
+                    (growth, QUDT.numericValue, rate, "growth_rate"),
+                    (growth, QUDT.hasUnit, UNIT.PERCENT, "growth_rate"),
+                ]
+                for predicate, column in ((EV.comparison, "growth_comparison"), (EV.period, "growth_period")):
+                    if row.get(column):
+                        row.triples.append((growth, predicate, Literal(row.get(column)), column))
+        else:
+            for column in ("growth_comparison", "growth_period"):
+                if row.get(column):
+                    self.row_problem(row, column, "is given but growth_rate is empty.")
+        product = self._concept(row, "product_type", EV.ProductTypeScheme)
+        destination = self._entity(row, "destination", EV.destination)
+        reporter = self._entity(row, "reported_by", EV.reportedBy)
+        year = self._year(row, "year")
+        if value is None and destination is None and row.ok:
+            self.row_problem(row, "value", "an observation needs its figure: value with unit, or value_wording (or a destination for a ranking).")
+        period = row.get("period") or row.get("year")
+        measured = self.kb.label_of(indicator) if indicator is not None else row.get("indicator")
+        label = f"{self._name(area, row, 'area')} {measured}" + (f", {period}" if period else "")
+        fact = self._fact(row, EV.Observation if indicator is not None else None, label)
+        if fact is None:
+            return
+        self._optional(row, fact, [
+            (EV.area, "area", area), (EV.indicator, "indicator", indicator), (EV.value, "value", value),
+            (EV.growthRate, "growth_rate", growth), (EV.period, "period", self._text(row, "period")),
+            (EV.year, "year", year), (EV.productType, "product_type", product),
+            (EV.destination, "destination", destination), (EV.reportedBy, "reported_by", reporter),
+        ])
+
+    # ----------------------------------------------------------------- SHACL
+
+    def _check_shapes(self) -> None:
+        """Validate the new triples with the shapes, beside what they need from the knowledge
+        base (class and scheme hierarchies, the types of the entities they name), and report
+        each violation at the cell that made the offending triple."""
+        import pyshacl
+
+        data = Graph()
+        for triple in self.rdf:
+            data.add(triple)
+        for predicate in (RDFS.subClassOf, SKOS.inScheme):
+            for s, o in self.ds.subject_objects(predicate):
+                data.add((s, predicate, o))
+        named = {t for s, _, o in self.rdf for t in (s, o) if isinstance(t, URIRef)}
+        for term in named:
+            for kind in self.ds.objects(term, RDF.type):
+                data.add((term, RDF.type, kind))
+        conforms, report, _ = pyshacl.validate(
+            data, shacl_graph=_shapes(), inference="none", allow_warnings=True, advanced=True
+        )
+        if conforms:
+            return
+        ours = set(self.rdf.subjects())
+        for result in report.subjects(RDF.type, SH.ValidationResult):
+            focus = report.value(result, SH.focusNode)
+            if focus not in ours:
+                continue  # a node of the knowledge base, not of this table
+            component = report.value(result, SH.sourceConstraintComponent)
+            if component == SH.NodeConstraintComponent and (result, SH.detail, None) in report:
+                continue  # its details are results of their own, with the precise message
+            path = report.value(result, SH.resultPath)
+            value = report.value(result, SH.value)
+            message = str(report.value(result, SH.resultMessage) or "does not conform to the shapes.")
+            cell = self.origin.get((focus, path, value)) or next(
+                (c for (s, p, _), c in sorted(self.origin.items(), key=lambda kv: kv[1]) if s == focus and p == path),
+                None,
+            ) or self.node_row.get(focus) or (None, None, None)
+            self.problem(cell[0], cell[1], cell[2], message)

@@ -1,0 +1,279 @@
+"""The HTML graph pages in a real headless Chromium (Debian's, driven by Playwright): they
+load without errors, draw what the view holds, search, highlight paths, filter, show quotes
+in tooltips, run none of the hostile labels, and make no request outside the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+import evkg
+from evkg.graph.view import graph_view, view_from_graph
+from evkg.render.html import PATH_COLOR, render_html
+
+from .conftest import DATA
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ID = "https://w3id.org/evkg/id/"
+CATL = ID + "company/catl"
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"the browser tests need Debian's chromium at {CHROMIUM}: run tests/install-deps.sh (as root).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Loaded:
+    """A page opened from a file, with what it logged, asked for and tried to pop up."""
+
+    def __init__(self, browser, view, tmp_path: Path, *, name: str = "page", enforce_csp: bool = False):
+        self.path = tmp_path / f"{name}.html"
+        self.path.write_text(render_html(view), encoding="utf-8")
+        self.url = self.path.as_uri()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        # The policy in the page is a second line of defence; by default it is off, so
+        # that the tests show the escaping alone is enough.
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=not enforce_csp)
+        self.context.route("**/*", self._route)
+        self.context.add_init_script(
+            "window.__violations = [];"
+            "document.addEventListener('securitypolicyviolation',"
+            " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+        )
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(self.url)
+        self.wait("() => !!(window.evkg && window.evkg.stable)")
+
+    def _route(self, route):
+        if route.request.url == self.url:
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def js(self, code: str, arg=None):
+        return self.page.evaluate(code, arg)
+
+    def wait(self, predicate: str, timeout: float = 60.0) -> None:
+        # Polls from Python: Playwright's wait_for_function evaluates strings, which the
+        # page's Content-Security-Policy forbids.
+        for _ in range(int(timeout * 10)):
+            if self.js(predicate):
+                return
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"timed out waiting for {predicate}")
+
+    def node_point(self, node: str) -> tuple[float, float]:
+        return tuple(self.js(
+            """(id) => { const n = window.evkg.network; const p = n.canvasToDOM(n.getPositions([id])[id]);
+                          const r = document.getElementById('graph').getBoundingClientRect();
+                          return [p.x + r.left, p.y + r.top]; }""",
+            node,
+        ))
+
+    def hover(self, node: str) -> str:
+        x, y = self.node_point(node)
+        self.page.mouse.move(x + 2, y + 2)
+        self.page.mouse.move(x, y)
+        self.wait("() => { const t = document.querySelector('div.vis-tooltip'); return t && t.style.visibility === 'visible'; }")
+        return self.js("() => document.querySelector('div.vis-tooltip').textContent")
+
+    def painted_pixels(self) -> int:
+        return self.js(
+            """() => { const c = document.querySelector('#graph canvas');
+                        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def open_page(browser, tmp_path):
+    pages = []
+
+    def opener(view, **options):
+        page = Loaded(browser, view, tmp_path, **options)
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        page.close()
+
+
+# ------------------------------------------------------------------ loading and drawing
+
+
+def test_seed_graph_loads_draws_everything_and_is_photographed(open_page, kb, tmp_path):
+    view = graph_view(kb)
+    page = open_page(view, name="graph")
+    assert page.errors == []
+    assert page.js("() => window.evkg.nodes.length") == len(view.G)
+    assert page.js("() => window.evkg.edges.length") == view.G.number_of_edges()
+    assert page.js("() => window.evkg.shown") == {"nodes": len(view.G), "edges": view.G.number_of_edges()}
+    assert page.painted_pixels() > 10_000
+    shot = tmp_path / "graph.png"
+    page.page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000
+
+
+def test_physics_settles_and_stops(open_page, kb):
+    page = open_page(graph_view(kb, around="CATL", depth=2))
+    assert page.js("() => window.evkg.network.physics.options.enabled") is False
+    before = page.js("() => window.evkg.network.getPositions()")
+    page.page.wait_for_timeout(400)
+    assert page.js("() => window.evkg.network.getPositions()") == before
+
+
+def test_large_graph_draws_at_the_given_positions_without_physics(open_page):
+    U = nx.barabasi_albert_graph(2000, 2, seed=3)
+    G = nx.MultiDiGraph()
+    G.add_nodes_from((f"n{i}", {"label": f"Entity {i}", "type": "urn:T", "type_label": "thing"}) for i in U)
+    G.add_edges_from((f"n{u}", f"n{v}", "urn:p", {"predicate": "urn:p", "label": "links"}) for u, v in U.edges())
+    page = open_page(view_from_graph(G))
+    assert page.errors == []
+    assert page.js("() => window.evkg.data.physics") is False
+    assert page.js("() => window.evkg.nodes.length") == 2000
+    first = page.js("() => window.evkg.data.nodes[0]")
+    placed = page.js("(id) => window.evkg.network.getPositions([id])[id]", first["id"])
+    assert (placed["x"], placed["y"]) == (first["x"], first["y"])
+    assert page.painted_pixels() > 10_000
+
+
+# ------------------------------------------------------------------ search, path, filters, tooltips
+
+
+def test_search_finds_catl_and_focuses_it(open_page, kb):
+    page = open_page(graph_view(kb))
+    page.page.fill("#search", "CATL")
+    page.page.press("#search", "Enter")
+    assert page.js("() => window.evkg.focused") == CATL
+    assert page.js("() => window.evkg.network.getSelectedNodes()") == [CATL]
+    page.page.wait_for_timeout(500)  # the focus animation
+    centre = page.js("() => window.evkg.network.getViewPosition()")
+    node = page.js("(id) => window.evkg.network.getPositions([id])[id]", CATL)
+    assert abs(centre["x"] - node["x"]) < 2 and abs(centre["y"] - node["y"]) < 2
+    assert page.js("() => document.getElementById('selection-body').textContent").startswith("CATL")
+    # Other names find it too.
+    page.page.fill("#search", "contemporary amperex")
+    first = page.js("() => document.querySelector('#search-results button').textContent")
+    assert first.startswith("CATL ")
+
+
+def test_path_view_highlights_exactly_the_path_edges(open_page, kb, tmp_path):
+    view = graph_view(kb, path=("Pakistan", "CATL"))
+    page = open_page(view, name="path")
+    drawn = page.js(
+        """(colour) => { const keys = new Map(window.evkg.data.edges.map(e => [e.id, e.key]));
+             return window.evkg.edges.get({filter: e => e.width === 4 && e.color.color === colour})
+                      .map(e => [e.from, e.to, keys.get(e.id)]); }""",
+        PATH_COLOR,
+    )
+    assert {tuple(e) for e in drawn} == set(view.highlight_edges)
+    lit = page.js("() => window.evkg.nodes.get({filter: n => n.opacity === 1}).map(n => n.id).sort()")
+    assert lit == sorted(view.highlight_nodes)
+    steps = page.js("() => document.getElementById('path-body').textContent")
+    assert "Pakistan" in steps and "CATL" in steps and "\u201c" in steps
+    page.page.screenshot(path=str(tmp_path / "path.png"))
+
+
+def test_filters_hide_and_restore_without_blanking(open_page, kb):
+    page = open_page(graph_view(kb))
+    total = page.js("() => window.evkg.shown.nodes")
+    claims = page.js("() => window.evkg.data.classes.findIndex(c => c.label === 'claim')")
+    page.page.locator(".legend-row").nth(claims).click()
+    hidden = page.js("() => window.evkg.shown.nodes")
+    assert 0 < hidden < total
+    assert page.painted_pixels() > 10_000
+    page.page.click("#sources-none")
+    assert page.js("() => window.evkg.shown.nodes") < hidden
+    page.page.click("#sources-all")
+    page.page.click("#classes-all")
+    assert page.js("() => window.evkg.shown.nodes") == total
+    page.page.check("#edge-labels")
+    assert page.js("() => window.evkg.network.body.edges[window.evkg.data.edges[0].id].options.font.size") == 11
+    assert page.errors == []
+
+
+def test_tooltip_shows_figures_and_the_verbatim_quote(open_page, kb):
+    page = open_page(graph_view(kb, around="Proton"))
+    text = page.hover(ID + "stake/geely-in-proton")
+    assert text.startswith("Geely's stake in Proton")
+    assert "share wording" in text and "nearly half" in text
+    assert "\u201cMalaysia\u2019s Proton" in text
+
+
+def test_clicking_a_node_lights_its_neighbourhood(open_page, kb):
+    page = open_page(graph_view(kb, around="CATL", depth=2))
+    x, y = page.node_point(CATL)
+    page.page.mouse.click(x, y)
+    lit = set(page.js("() => window.evkg.nodes.get({filter: n => n.opacity === 1}).map(n => n.id)"))
+    neighbours = set(page.js("(id) => window.evkg.network.getConnectedNodes(id)", CATL))
+    assert lit == neighbours | {CATL}
+    assert len(lit) < page.js("() => window.evkg.nodes.length")
+
+
+# ------------------------------------------------------------------ safety
+
+
+def test_hostile_labels_run_nothing(open_page):
+    kb = evkg.load([DATA / "xss.ttl"])
+    view = graph_view(kb, around=EVIL)
+    page = open_page(view, name="xss")
+    assert page.js("() => document.querySelector('h1').textContent") == f"{EVIL} and its neighbours"
+    page.page.fill("#search", "img src")
+    page.page.press("#search", "Enter")
+    evil = page.js("() => window.evkg.focused")
+    assert page.js("(id) => window.evkg.data.nodes.find(n => n.id === id).name", evil) == EVIL
+    page.page.wait_for_timeout(400)
+    tooltip = page.hover(evil)
+    assert tooltip.startswith(EVIL) and "</script><script>alert(2)</script>" in tooltip
+    plant = next(n for n, d in view.G.nodes(data=True) if d["label"].startswith("Plant"))
+    assert "<svg onload=alert(4)></svg>" in page.hover(plant)
+    assert page.dialogs == []
+    assert page.js("() => window.pwned === undefined")
+    assert page.js("() => document.querySelectorAll('img, iframe, [onerror], [onload], [onmouseover]').length") == 0
+    assert page.errors == []
+
+
+def test_offline_page_makes_no_request_and_obeys_its_policy(open_page, kb):
+    page = open_page(graph_view(kb, path=("Pakistan", "CATL")), enforce_csp=True)
+    assert page.blocked == []
+    assert [url for url in page.requests if not url.startswith("data:")] == [page.url]
+    assert page.js("() => window.__violations") == []
+    assert page.errors == []
+    assert page.painted_pixels() > 10_000

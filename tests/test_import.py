@@ -1,0 +1,347 @@
+"""Importing CSV tables: the shipped samples import and conform, every bad cell is named by
+row, column and value (exit 2, nothing written), and the same table gives the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+import evkg
+from evkg.cli import IMPORT_KINDS, cli
+from evkg.errors import TableError
+from evkg.ontology import EV, QUDT, UNIT, entity_iri
+from evkg.tabular import KINDS, LAYOUTS, import_csv, known_units, serialize_graph
+
+from .conftest import ROOT
+
+SAMPLES = ROOT / "examples" / "import"
+NOTES = "https://example.org/evkg/test-notes"
+ARTICLE = "src:000_2f9e7fe2686975ec"
+PROTON_QUOTE = (
+    "Malaysia’s Proton launched its first EV earlier this year, developed with support "
+    "from China’s Geely, which owns nearly half the company."
+)
+
+PLANT = {
+    "name": "Example Test plant",
+    "type": "battery cell plant",
+    "operator": "Example Test Cells",
+    "operator_type": "battery maker",
+    "location": "Hungary",
+    "status": "planned",
+    "capacity": "2.5",
+    "capacity_unit": "GWh",
+    "target_year": "2026",
+    "source": NOTES,
+    "source_title": "Invented test notes",
+    "source_date": "2026-01-15",
+    "quote": "Example Test Cells plans a 2.5 GWh plant in Hungary.",
+}
+STAKE = {
+    "owner": "Example Test Holding",
+    "owner_type": "company",
+    "owned": "Example Test Cells",
+    "owned_type": "battery maker",
+    "share_percent": "40",
+    "source": NOTES,
+    "source_title": "Invented test notes",
+    "quote": "Example Test Holding owns 40% of Example Test Cells.",
+}
+
+
+def table(*rows: dict[str, str], columns: list[str] | None = None) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns or list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def read(kb, text: str | bytes, kind: str):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return import_csv(kb, io.BytesIO(data), kind=kind, name="test.csv")
+
+
+# ------------------------------------------------------------------ the samples
+
+
+@pytest.fixture(scope="module")
+def samples(kb):
+    return {kind: import_csv(kb, SAMPLES / f"{kind}.csv", kind=kind) for kind in KINDS}
+
+
+def test_a_sample_ships_for_every_kind():
+    assert sorted(p.stem for p in SAMPLES.glob("*.csv")) == sorted(KINDS)
+    assert IMPORT_KINDS == KINDS
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sample_gives_one_sourced_quoted_fact_per_row(samples, kind):
+    rdf = samples[kind]
+    with open(SAMPLES / f"{kind}.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    facts = sorted(rdf.subjects(EV.quote, None))
+    assert len(facts) == len(rows)
+    for fact in facts:
+        assert (fact, PROV.wasDerivedFrom, None) in rdf
+        assert rdf.value(fact, RDFS.label) is not None
+
+
+def test_samples_together_conform_with_the_seeds(samples, tmp_path):
+    files = []
+    for kind, rdf in samples.items():
+        files.append(tmp_path / f"{kind}.ttl")
+        files[-1].write_text(serialize_graph(rdf), encoding="utf-8")
+    report = evkg.load(files).validate()
+    assert report.conforms, "\n".join(f"{v.focus} {v.path} {v.message}" for v in report.violations)
+
+
+def test_samples_name_only_invented_organizations(samples):
+    """The samples state facts about example firms only, never about real ones."""
+    for rdf in samples.values():
+        for fact in rdf.subjects(EV.quote, None):
+            for predicate in (EV.partner, EV.operator, EV.owner, EV.ownedEntity, EV.area):
+                for party in rdf.objects(fact, predicate):
+                    assert str(rdf.value(party, RDFS.label)).startswith("Example "), party
+
+
+def test_sample_maps_figures_units_statuses_and_dates(samples):
+    rdf = samples["facilities"]
+    plant = entity_iri("facility", "example-cells-hungary-plant")
+    assert (plant, RDF.type, EV.BatteryCellPlant) in rdf
+    assert (plant, EV.status, EV.UnderConstruction) in rdf
+    assert (plant, EV.operator, entity_iri("company", "example-cells-ltd")) in rdf
+    assert (plant, EV.locatedIn, entity_iri("country", "hu")) in rdf
+    assert rdf.value(plant, EV.targetYear) == Literal("2026", datatype=XSD.gYear)
+    capacity = rdf.value(plant, EV.capacity)
+    assert rdf.value(capacity, QUDT.numericValue) == Literal("2.5", datatype=XSD.decimal)
+    assert rdf.value(capacity, QUDT.hasUnit) == UNIT["GigaW-HR"]
+    german = rdf.value(entity_iri("facility", "example-motors-germany-plant"), EV.capacity)
+    assert rdf.value(german, QUDT.numericValue) == Literal("150000.0", datatype=XSD.decimal)
+    source = URIRef("https://example.org/evkg/import-example")
+    assert rdf.value(source, RDF.type) == EV.Source
+    assert rdf.value(source, URIRef("http://purl.org/dc/terms/date")) == Literal("2026-01-15", datatype=XSD.date)
+
+
+def test_imported_file_shows_up_in_show(runner, tmp_path):
+    out = tmp_path / "plants.ttl"
+    result = runner.invoke(cli, ["import", str(SAMPLES / "facilities.csv"), "--kind", "facilities", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Wrote {out} (3 rows, 47 triples)\n"
+    shown = runner.invoke(cli, ["--data", str(out), "show", "Example Cells Hungary plant"])
+    assert shown.exit_code == 0, shown.output
+    assert "  • 2.5 GWh" in shown.output
+    assert "“Example Cells Ltd is building a 2.5 GWh cell plant in Hungary, due to open in late 2026.”" in shown.output
+    assert "Invented example notes for evkg import (not a real source)" in shown.output
+
+
+# ------------------------------------------------------------------ resolving names
+
+
+def test_labels_prefixed_names_and_article_ids_resolve(kb):
+    row = {"owner": "Geely", "owned": "company:proton", "share_wording": "nearly half",
+           "label": "Geely's stake in Proton, restated", "source": "000_2f9e7fe2686975ec", "quote": PROTON_QUOTE}
+    rdf = read(kb, table(row), "ownership")
+    stake = entity_iri("stake", "geelys-stake-in-proton-restated")
+    assert (stake, EV.owner, entity_iri("company", "geely")) in rdf
+    assert (stake, EV.ownedEntity, entity_iri("company", "proton")) in rdf
+    assert (stake, PROV.wasDerivedFrom, URIRef("https://w3id.org/evkg/source/000_2f9e7fe2686975ec")) in rdf
+    assert not list(rdf.subjects(RDF.type, EV.Source)), "a known source is not declared again"
+
+
+def test_a_new_organization_is_declared_once_and_named_by_later_rows(kb):
+    second = {**STAKE, "owner": "Example Test Fund", "owner_type": "company", "owned_type": "", "source_title": "",
+              "quote": "Example Test Fund owns 10% of Example Test Cells.", "share_percent": "10"}
+    rdf = read(kb, table(STAKE, second), "ownership")
+    cells = entity_iri("company", "example-test-cells")
+    assert list(rdf.objects(cells, RDF.type)) == [EV.BatteryMaker]
+    assert len(list(rdf.subjects(EV.ownedEntity, cells))) == 2
+
+
+def test_bom_semicolons_and_spreadsheet_headers_are_read(kb):
+    text = table(STAKE).replace(",", ";").replace("share_percent", "Share Percent")
+    rdf = read(kb, b"\xef\xbb\xbf" + text.encode("utf-8"), "ownership")
+    assert len(rdf) == len(read(kb, table(STAKE), "ownership"))
+
+
+def test_standard_input(runner):
+    result = runner.invoke(cli, ["import", "-", "--kind", "ownership"], input=table(STAKE).encode())
+    assert result.exit_code == 0, result.output
+    assert "stake:example-test-holdings-stake-in-example-test-cells" in result.stdout
+
+
+# ------------------------------------------------------------------ errors
+
+
+ERRORS = {
+    "bad unit": ("facilities", PLANT, {"capacity_unit": "MWh"},
+                 ["row 2, column capacity_unit, value 'MWh': unknown unit", "GWh (unit:GigaW-HR)"]),
+    "unknown entity": ("facilities", PLANT, {"operator": "CATLL", "operator_type": ""},
+                       ["row 2, column operator, value 'CATLL': no entity has this name. Did you mean: CATL?",
+                        "give its class in operator_type"]),
+    "share 120": ("ownership", STAKE, {"share_percent": "120"},
+                  ["row 2, column share_percent, value '120': ev:sharePercent is one xsd:decimal from 0 to 100."]),
+    "bad date": ("facilities", PLANT, {"source_date": "2025-02-30"},
+                 ["row 2, column source_date, value '2025-02-30': not a date"]),
+    "bad year": ("facilities", PLANT, {"target_year": "20x6"}, ["row 2, column target_year, value '20x6': not a year"]),
+    "bad status": ("facilities", PLANT, {"status": "almost done"},
+                   ["row 2, column status, value 'almost done': not in the scheme of facility and project statuses",
+                    "active, announced, operating, planned, under construction"]),
+    "empty quote": ("facilities", PLANT, {"quote": ""}, ["row 2, column quote (empty): every fact needs the sentence"]),
+    "short quote": ("facilities", PLANT, {"quote": "Short."}, ["row 2, column quote, value 'Short.': A fact needs ev:quote"]),
+    "not a number": ("facilities", PLANT, {"capacity": "2.5 GWh"}, ["row 2, column capacity, value '2.5 GWh': not a number"]),
+    "number without unit": ("facilities", PLANT, {"capacity_unit": ""}, ["row 2, column capacity_unit (empty): a number needs its unit"]),
+    "no share": ("ownership", STAKE, {"share_percent": ""}, ["row 2, column share_percent (empty): a stake needs its share"]),
+    "wrong kind of entity": ("ownership", STAKE, {"owner": "Hungary", "owner_type": ""},
+                             ["row 2, column owner, value 'Hungary': Hungary (country:hu) is a country; owner needs an organization."]),
+    "type clash": ("ownership", STAKE, {"owner": "BYD", "owner_type": "battery maker"},
+                   ["row 2, column owner_type, value 'battery maker': 'BYD' is already in the knowledge base as an automaker"]),
+    "unknown class": ("ownership", STAKE, {"owner_type": "firm"},
+                      ["row 2, column owner_type, value 'firm': not a kind of organization; use one of: automaker"]),
+    "unknown source": ("ownership", STAKE, {"source": "src:nope", "source_title": ""},
+                       ["row 2, column source, value 'src:nope': no source has this name"]),
+    "new source without title": ("ownership", STAKE, {"source_title": ""},
+                                 ["row 2, column source_title (empty): the new source https://example.org/evkg/test-notes needs a title"]),
+    "label already taken": ("facilities", PLANT, {
+        "name": "BYD Thailand plant", "type": "vehicle plant", "operator": "BYD", "operator_type": "",
+        "location": "Thailand", "status": "", "capacity": "150000", "capacity_unit": "per year", "target_year": "",
+        "source": ARTICLE, "source_title": "", "source_date": "",
+        "quote": "In Thailand, BYD’s new factory, rated for 150,000 vehicles a year, is preparing to export plug-in hybrids to Europe.",
+    }, ["row 2, column name, value 'BYD Thailand plant': the name gives facility:byd-thailand-plant, "
+        "which the knowledge base already has; give the row its own name."]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_bad_cell_is_named_and_nothing_is_written(runner, tmp_path, case):
+    kind, base, changes, expected = ERRORS[case]
+    source = tmp_path / "table.csv"
+    source.write_text(table({**base, **changes}), encoding="utf-8")
+    out = tmp_path / "out.ttl"
+    result = runner.invoke(cli, ["import", str(source), "--kind", kind, "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {source}: 1 problem; nothing was imported.\n"), result.output
+    for fragment in expected:
+        assert fragment in result.output
+    assert not out.exists()
+
+
+def test_every_problem_is_listed_in_row_order(kb):
+    rows = [{**PLANT, "capacity_unit": "MWh"}, {**PLANT, "name": "Example Test plant 2", "status": "soon", "operator_type": ""}]
+    with pytest.raises(TableError) as caught:
+        read(kb, table(*rows), "facilities")
+    assert [(p[0], p[1], p[2]) for p in caught.value.problems] == [(2, "capacity_unit", "MWh"), (3, "status", "soon")]
+    assert str(caught.value).splitlines()[0] == "test.csv: 2 problems; nothing was imported."
+
+
+def test_two_rows_minting_one_iri(kb):
+    with pytest.raises(TableError) as caught:
+        read(kb, table(STAKE, {**STAKE, "share_percent": "41"}), "ownership")
+    (problem,) = caught.value.problems
+    assert problem[:2] == (3, "label")
+    assert "gives stake:example-test-holdings-stake-in-example-test-cells, as row 2 does" in problem[3]
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("owner,owned,share_percent,source", "missing required column: quote."),
+        ("owner,owned,share_percent,source,quote,shares", "unknown column 'shares' (did you mean share_"),
+        ("owner,owned,owned,source,quote", "repeated column: owned."),
+    ],
+)
+def test_header_problems_are_listed(runner, tmp_path, header, expected):
+    source = tmp_path / "stakes.csv"
+    source.write_text(header + "\nExample A,Example B,10,https://example.org/x,Some sentence here.\n", encoding="utf-8")
+    result = runner.invoke(cli, ["import", str(source), "--kind", "ownership", "-o", str(tmp_path / "out.ttl")])
+    assert result.exit_code == 2
+    assert f"Error: {source}: the header does not fit the ownership layout:" in result.output
+    assert expected in result.output
+    assert "required: owner, owned, source, quote" in result.output
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_non_utf8_names_row_column_and_value(runner, tmp_path):
+    source = tmp_path / "latin1.csv"
+    source.write_bytes(table({**PLANT, "operator": "Café Example"}).encode("cp1252"))
+    result = runner.invoke(cli, ["import", str(source), "--kind", "facilities", "-o", str(tmp_path / "out.ttl")])
+    assert result.exit_code == 2
+    assert "row 2, column operator, value 'Caf\ufffd Example': is not UTF-8 (byte 0xe9)." in result.output
+    assert "CSV UTF-8" in result.output
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_utf16_is_refused_with_advice(kb):
+    with pytest.raises(TableError, match="is UTF-16, not UTF-8"):
+        read(kb, table(STAKE).encode("utf-16"), "ownership")
+
+
+def test_header_without_rows(kb):
+    with pytest.raises(TableError, match="has a header but no rows"):
+        read(kb, "owner,owned,share_percent,source,quote\n", "ownership")
+
+
+# ------------------------------------------------------------------ output
+
+
+def test_dry_run_prints_the_triples_and_writes_nothing(runner, tmp_path):
+    out = tmp_path / "out.ttl"
+    result = runner.invoke(cli, ["import", str(SAMPLES / "ownership.csv"), "--kind", "ownership", "--dry-run", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not out.exists()
+    assert "ev:sharePercent 51.0 ;" in result.stdout
+    assert result.stderr == f"Dry run: 2 rows, 28 triples, all valid; {out} was not written.\n"
+
+
+def test_same_table_gives_the_same_bytes(tmp_path):
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"run{seed}.ttl"
+        subprocess.run(
+            [sys.executable, "-m", "evkg", "import", str(SAMPLES / "observations.csv"), "--kind", "observations", "-o", str(out)],
+            check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith(b"# Imported by `evkg import --kind observations` from observations.csv: 2 rows.\n")
+
+
+def test_columns_describes_the_layout(runner):
+    for kind in KINDS:
+        result = runner.invoke(cli, ["import", "--kind", kind, "--columns"])
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert lines[0] == f"{kind}: {LAYOUTS[kind].help}"
+        for column in LAYOUTS[kind].columns:
+            assert any(line.split()[:1] == [column.name] for line in lines), column.name
+        assert "  quote *" in result.output
+        assert lines[-1].startswith("Units: ") and "GWh (unit:GigaW-HR)" in lines[-1]
+
+
+def test_known_units_are_the_ones_the_seeds_use(kb):
+    assert known_units(kb) == {
+        "%": "unit:PERCENT", "count": "unit:NUM", "GWh": "unit:GigaW-HR",
+        "JPY": "unit:CCY_JPY", "per year": "unit:NUM-PER-YR", "USD": "unit:CCY_USD",
+    }
+
+
+def test_no_file_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["import", "--kind", "ownership"])
+    assert result.exit_code == 2
+    assert "give the CSV FILE to import" in result.output
+
+
+def test_the_library_depends_only_on_lower_layers():
+    code = (
+        "import sys, evkg.tabular; "
+        "bad = sorted(m for m in sys.modules if m.startswith(('evkg.graph', 'evkg.render', 'evkg.server', 'evkg.cli'))); "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,135 @@
+"""The explorer in headless Chromium (Playwright): search, entity page, path page, query
+page, as a person would use them. No console errors; no request leaves 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from evkg.server import make_app
+from evkg.server.runner import running_server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def site(kb):
+    with running_server(make_app(kb)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"the browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    """A fresh page that records every request and every console error; any request
+    for another host is refused, and the test fails on any of either."""
+    context = browser.new_context()
+    requests: list[str] = []
+    errors: list[str] = []
+
+    def only_here(route):
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith(("http:", "https:", "ws:", "wss:")) and host != "127.0.0.1":
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", only_here)
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+    assert errors == []
+    away = [url for url in requests if url.startswith(("http:", "https:", "ws:")) and urlsplit(url).hostname != "127.0.0.1"]
+    assert away == []
+    assert requests
+
+
+def test_search_entity_path_and_query(page, site):
+    page.goto(site + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("The electric-vehicle industry, fact by fact")
+
+    # search, with names completed from /api/search as one types
+    search = page.locator("#home-q")
+    search.press_sequentially("CAT", delay=30)
+    expect(page.locator("#entity-names option[value='CATL']")).to_have_count(1)
+    search.fill("CATL")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q=CATL$"))
+    page.get_by_role("link", name="CATL", exact=True).click()
+
+    # the entity page: the Hungary plant with its capacity and its quote, and the graph
+    expect(page).to_have_url(site + "/id/company/catl")
+    plant = page.locator("li.fact", has_text="CATL Hungary battery cell plant")
+    expect(plant).to_contain_text("capacity100 GWh")
+    expect(plant.locator("blockquote")).to_contain_text("Hungary (100 GWh under construction)")
+    expect(page.frame_locator("details.graph iframe").locator("canvas").first).to_be_visible()
+
+    # the path page
+    page.get_by_role("link", name="Paths", exact=True).click()
+    page.get_by_label("From").fill("Pakistan")
+    page.get_by_label("To", exact=True).fill("CATL")
+    page.get_by_role("button", name="Find paths").click()
+    chain = page.locator("p.chain").first
+    expect(chain).to_contain_text("Pakistan")
+    expect(chain).to_contain_text("CATL")
+    expect(page.locator("ol.hops blockquote").first).to_contain_text("Pakistan")
+    expect(page.frame_locator("section.graph iframe").locator("canvas").first).to_be_visible()
+
+    # the query page: an example runs and shows rows; the editor runs an edited query
+    page.get_by_role("link", name="Query", exact=True).click()
+    expect(page.locator("#query-text")).to_contain_text("PREFIX ev:")
+    page.get_by_role("link", name="Where does CATL build battery cells, how much, and when?").click()
+    expect(page.locator("table.results tbody tr")).to_have_count(3)
+    expect(page.locator("table.results")).to_contain_text("CATL Hungary battery cell plant")
+    page.locator("#query-text").fill("SELECT ?country WHERE { ?c a ev:Country ; rdfs:label ?country } ORDER BY ?country LIMIT 5")
+    page.locator("#query-text").press("Control+Enter")
+    expect(page.locator("table.results tbody tr")).to_have_count(5)
+    expect(page.get_by_role("link", name="CSV")).to_have_attribute("href", re.compile(r"^/sparql\?query=.*&format=csv$"))
+
+
+def test_hostile_labels_run_nothing(browser, tmp_path):
+    from evkg.kb import load
+
+    from .conftest import DATA
+
+    kb = load([DATA / "xss.ttl"])
+    with running_server(make_app(kb, workers=1)) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for path in ("/resource?iri=https://example.org/xss/evil", "/id/company/catl", "/search?q=img"):
+            page.goto(url + path)
+            page.wait_for_load_state("load")
+            assert page.evaluate("window.pwned") is None
+        expect(page.locator("body")).to_contain_text("<img src=x onerror=alert(1)>")
+        context.close()
+        assert dialogs == []
