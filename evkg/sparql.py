@@ -24,6 +24,7 @@ __all__ = [
     "prepare",
     "check_local",
     "service_iris",
+    "is_update",
     "SELECT_FORMATS",
     "GRAPH_FORMATS",
     "prefix_block",
@@ -65,7 +66,7 @@ def prepare(text: str, *, prefixes: dict[str, str] = PREFIXES) -> Query:
     try:
         parsed = parseQuery(text)
     except Exception as exc:
-        if _is_update(text):
+        if is_update(text):
             raise QueryError(
                 "this is a SPARQL Update (INSERT/DELETE/LOAD/CLEAR ...); evkg's knowledge base "
                 "is read-only here. Add facts with --data FILE instead."
@@ -77,7 +78,8 @@ def prepare(text: str, *, prefixes: dict[str, str] = PREFIXES) -> Query:
         raise QueryError(f"SPARQL error: {exc}") from None
 
 
-def _is_update(text: str) -> bool:
+def is_update(text: str) -> bool:
+    """Whether ``text`` parses as SPARQL Update (INSERT, DELETE, LOAD, CLEAR ...)."""
     try:
         parseUpdate(text)
     except Exception:

@@ -1,7 +1,10 @@
-"""Shared fixtures: the seed knowledge base (loaded once), the source articles, a CLI runner."""
+"""Shared fixtures: the seed knowledge base (loaded once), the source articles, a CLI runner,
+a canary HTTP server that counts the requests it gets, and Debian's Chromium."""
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -32,3 +35,61 @@ def articles() -> dict[str, str]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+class _Canary(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        type(self).hits.append(self.path)
+        body = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+        if self.path.endswith(".jsonld"):
+            body = b'{"@context": {"name": "http://schema.org/name"}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "text/turtle")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET  # noqa: N815
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def canary():
+    """An HTTP server on 127.0.0.1 that counts the requests it gets: (base URL, hits)."""
+    _Canary.hits = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Canary.hits
+    server.shutdown()
+    server.server_close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking switches Chromium phones home at start-up.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (its own browser download is not used)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"the browser tests need Debian's chromium at {CHROMIUM}: run tests/install-deps.sh (as root).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

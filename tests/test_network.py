@@ -6,9 +6,7 @@ leave it at zero, and one allowed case proves the canary would have seen a reque
 
 from __future__ import annotations
 
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -16,35 +14,6 @@ import evkg
 from evkg.cli import cli
 from evkg.errors import NetworkAccessError
 from evkg.loading import network_guard
-
-
-class _Canary(BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        type(self).hits.append(self.path)
-        body = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
-        if self.path.endswith(".jsonld"):
-            body = b'{"@context": {"name": "http://schema.org/name"}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "text/turtle")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def canary():
-    _Canary.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _Canary.hits
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")

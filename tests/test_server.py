@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -32,36 +30,6 @@ SPARQL_JSON = "application/sparql-results+json"
 def client(kb):
     with TestClient(make_app(kb, allowed_hosts=("testserver",))) as client:
         yield client
-
-
-class _Canary(BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        type(self).hits.append(self.path)
-        body = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/turtle")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_POST = do_GET  # noqa: N815
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def canary():
-    """An HTTP server on 127.0.0.1 that counts the requests it gets."""
-    _Canary.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _Canary.hits
-    server.shutdown()
-    server.server_close()
 
 
 def bindings(response) -> list[dict]:

@@ -35,7 +35,7 @@ from ..kb import KnowledgeBase
 from ..loading import default_graph, network_guard
 from ..ontology import PREFIXES
 from ..render.results import tsv_lines
-from ..sparql import check_local, prepare, service_iris
+from ..sparql import check_local, is_update, prepare, service_iris
 from .negotiation import RDF_FORMATS, TABLE_FORMATS, Format, NotAcceptable, UnknownFormatName, choose
 
 __all__ = [
@@ -263,14 +263,6 @@ def _graph_reply(result, fmt: Format, max_rows: int, table: bool) -> Reply:
 # --------------------------------------------------------------------------- running
 
 
-def _is_update(text: str) -> bool:
-    try:
-        parseUpdate(text)
-    except Exception:
-        return False
-    return True
-
-
 @lru_cache(maxsize=256)
 def _prepared(text: str) -> Query:
     """A parsed query, kept for reuse: parsing costs more than evaluating most queries."""
@@ -310,7 +302,7 @@ def _query(kb: KnowledgeBase, job: Job) -> Reply:
     try:
         result = _evaluate(kb, job)
     except QueryError as exc:
-        if _is_update(job.text):
+        if is_update(job.text):
             if job.allow_update:
                 return text_reply(400, "This is a SPARQL Update; send it with POST as update= or as application/sparql-update, not as query=.")
             return text_reply(403, READ_ONLY_MESSAGE)
