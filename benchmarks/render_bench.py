@@ -12,8 +12,8 @@ without network. All requests outside the file are blocked.
 
 Run it with:
 
-    python benchmarks/render_bench.py            # all sizes, 3 runs
-    python benchmarks/render_bench.py --sizes 1000 --runs 5
+    python -m benchmarks.render_bench          # all sizes, 3 runs
+    python -m benchmarks.render_bench --sizes 1000 --runs 5
 
 It needs Debian's chromium at /usr/bin/chromium and the playwright package.
 """
