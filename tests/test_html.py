@@ -387,16 +387,16 @@ def test_same_bytes_whatever_the_hash_seed(tmp_path):
 # ------------------------------------------------------------------ the command line
 
 
-def test_render_writes_a_named_file_in_the_current_folder(runner):
-    with runner.isolated_filesystem():
-        result = runner.invoke(cli, ["render"])
-        assert result.exit_code == 0, result.output
-        assert result.stderr.startswith("Wrote evkg-graph.html (")
-        assert open("evkg-graph.html", encoding="utf-8").read().startswith("<!DOCTYPE html>")
-        result = runner.invoke(cli, ["render", "--around", "catl"])
-        assert result.stderr.startswith("Wrote evkg-around-catl.html (")
-        result = runner.invoke(cli, ["render", "--path", "Pakistan", "CATL", "--k", "2"])
-        assert result.stderr.startswith("Wrote evkg-path-pakistan-to-catl.html (")
+def test_render_writes_a_named_file_in_the_current_folder(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["render"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Wrote evkg-graph.html (")
+    assert open("evkg-graph.html", encoding="utf-8").read().startswith("<!DOCTYPE html>")
+    result = runner.invoke(cli, ["render", "--around", "catl"])
+    assert result.stderr.startswith("Wrote evkg-around-catl.html (")
+    result = runner.invoke(cli, ["render", "--path", "Pakistan", "CATL", "--k", "2"])
+    assert result.stderr.startswith("Wrote evkg-path-pakistan-to-catl.html (")
 
 
 def test_render_to_a_file_and_open_it(runner, tmp_path, monkeypatch):
