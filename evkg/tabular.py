@@ -210,7 +210,8 @@ _UNIT_NAMES: dict[str, tuple[str, ...]] = {
     "PERCENT": ("%", "percent"),
     "CCY_USD": ("USD", "US$"),
     "CCY_EUR": ("EUR", "€"),
-    "CCY_JPY": ("JPY", "yen", "¥"),
+    # "¥" stands for both yen and yuan, so a table must name the currency.
+    "CCY_JPY": ("JPY", "yen"),
     "CCY_CNY": ("CNY", "yuan", "RMB"),
 }
 

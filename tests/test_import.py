@@ -328,7 +328,7 @@ def test_columns_describes_the_layout(runner):
 def test_known_units_are_the_ones_the_seeds_use(kb):
     assert known_units(kb) == {
         "%": "unit:PERCENT", "count": "unit:NUM", "GWh": "unit:GigaW-HR",
-        "JPY": "unit:CCY_JPY", "per year": "unit:NUM-PER-YR", "USD": "unit:CCY_USD",
+        "CNY": "unit:CCY_CNY", "per year": "unit:NUM-PER-YR", "USD": "unit:CCY_USD",
     }
 
 
