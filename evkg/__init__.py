@@ -23,6 +23,7 @@ from .errors import (
     OutputError,
     ParseError,
     QueryError,
+    StoreError,
     TableError,
     UnknownEntity,
     UnknownFormat,
@@ -49,6 +50,7 @@ __all__ = [
     "UnknownFormat",
     "OutputError",
     "TableError",
+    "StoreError",
 ]
 
 

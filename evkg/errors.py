@@ -14,6 +14,7 @@ __all__ = [
     "UnknownFormat",
     "OutputError",
     "TableError",
+    "StoreError",
 ]
 
 
@@ -78,6 +79,11 @@ class AmbiguousEntity(InputError):
 
 class OutputError(InputError):
     """An output path that cannot be written (missing directory, not writable)."""
+
+
+class StoreError(InputError):
+    """A store that cannot be opened or used: an unknown ``--store`` spec, a folder that is
+    a file, not writable, or locked by another process."""
 
 
 class TableError(InputError):

@@ -31,11 +31,12 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 from rdflib.query import Result
 
-from .errors import AmbiguousEntity, InputError, QueryError, UnknownEntity
+from .errors import AmbiguousEntity, InputError, QueryError, StoreError, UnknownEntity
 from .export import serialize_dataset, write_atomically
 from .loading import network_guard, parse_file
 from .ontology import EV, GRAPH, ID, ONTOLOGY_PATH, PREFIXES, QUDT, SHAPES_PATH
 from .sparql import check_local, prepare
+from .store import Store, open_store
 
 __all__ = [
     "KnowledgeBase",
@@ -195,11 +196,15 @@ class KnowledgeBase:
         Holds one named graph per source; queries see the union.
     allow_network : bool
         Whether SPARQL ``SERVICE``, remote ``FROM`` and remote contexts may fetch data.
+    store : evkg.store.Store, optional
+        The store behind ``dataset`` (see :func:`evkg.store.open_store`).
     """
 
-    def __init__(self, dataset: Dataset, *, allow_network: bool = False):
+    def __init__(self, dataset: Dataset, *, allow_network: bool = False, store: Store | None = None):
         self._dataset = dataset
         self.allow_network = allow_network
+        #: Where the quads live; a store that answers SPARQL itself gets the queries.
+        self.store = store
         self.sources: list[Path] = []
         #: Increases whenever data is added, so caches built from the data can tell.
         self.revision = 0
@@ -275,7 +280,11 @@ class KnowledgeBase:
         rdflib_sparql.SPARQL_LOAD_GRAPHS = allow
         with network_guard(allow):
             try:
-                result = self._dataset.query(prepared)
+                result = None
+                if self.store is not None and not allow:
+                    result = self.store.query(sparql, PREFIXES)
+                if result is None:
+                    result = self._dataset.query(prepared)
                 if result.type == "SELECT":
                     result.bindings  # evaluate now, inside the guard
             except (QueryError, InputError):
@@ -726,6 +735,7 @@ _UNITS = {
     "NUM": "",
     "PERCENT": "%",
     "CCY_JPY": "JPY",
+    "CCY_CNY": "CNY",
     "CCY_USD": "USD",
 }
 
@@ -746,6 +756,7 @@ def load(
     *,
     seeds: bool = True,
     allow_network: bool = False,
+    store: str | Store = "memory",
 ) -> KnowledgeBase:
     """Load the knowledge base: the ontology, the seed graphs (unless ``seeds=False``) and
     the user's RDF files, each parsed whole before it is added.
@@ -758,10 +769,15 @@ def load(
         Include the shipped seed data (one named graph per article plus reference data).
     allow_network : bool
         Let queries and parsers fetch remote data. Off by default.
+    store : str or evkg.store.Store
+        ``"memory"`` (the default), or a persistent store such as ``"oxigraph:PATH"``:
+        it is read as it is, without parsing anything. A new persistent store gets the
+        ontology and (unless ``seeds=False``) the seeds; ``extra`` files go into it with
+        `evkg load`, not here.
 
     Raises
     ------
-    InputError, ParseError, UnsafeInputError, NetworkAccessError
+    InputError, ParseError, UnsafeInputError, NetworkAccessError, StoreError
 
     Examples
     --------
@@ -769,10 +785,25 @@ def load(
     >>> [str(g) for g in kb.graph_names()]
     ['https://w3id.org/evkg/graph/ontology']
     """
-    dataset = Dataset(default_union=True)
+    backend = open_store(store) if isinstance(store, str) else store
+    extra = list(extra)
+    if backend.persistent:
+        if extra:
+            raise StoreError(
+                f"--data adds files to the memory store for one run; to add them to {backend.spec} "
+                f"for good, run `evkg --store {backend.spec} load FILE...`."
+            )
+        if backend.needs_seeds():
+            # Built in memory, then added in one transaction: the ontology graph marks
+            # a store as set up, so it must not go in without the seeds.
+            staged = load(seeds=seeds)
+            backend.add_quads(staged.dataset.quads((None, None, None, None)))
+    dataset = backend.dataset()
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
-    kb = KnowledgeBase(dataset, allow_network=allow_network)
+    kb = KnowledgeBase(dataset, allow_network=allow_network, store=backend)
+    if backend.persistent:
+        return kb
     kb._merge(parse_file(ONTOLOGY_PATH, graph_iri=ONTOLOGY_GRAPH), into=ONTOLOGY_GRAPH)
     if seeds:
         for path in seed_files():

@@ -25,6 +25,18 @@ def kb():
 
 
 @pytest.fixture(scope="session")
+def oxigraph_kb(tmp_path_factory):
+    """The seed knowledge base in a new Oxigraph store on disk (made once)."""
+    return evkg.load(store=f"oxigraph:{tmp_path_factory.mktemp('stores') / 'seeds'}")
+
+
+@pytest.fixture(params=["memory", "oxigraph"])
+def any_kb(request):
+    """The seed knowledge base on each store: tests using it run once per store."""
+    return request.getfixturevalue("kb" if request.param == "memory" else "oxigraph_kb")
+
+
+@pytest.fixture(scope="session")
 def articles() -> dict[str, str]:
     """Article id -> text, read from ../shared/articles."""
     if not ARTICLES.is_dir():

@@ -38,6 +38,15 @@ def test_help_does_not_import_rdflib():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_help_does_not_import_oxigraph():
+    code = (
+        "import sys; from evkg.cli import main; sys.argv = ['evkg', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert not {'pyoxigraph', 'oxrdflib'} & set(sys.modules), 'Oxigraph imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
 # ------------------------------------------------------------------ query
 
 

@@ -1,0 +1,418 @@
+"""Where the knowledge base keeps its quads: rdflib in memory, or an Oxigraph database on disk.
+
+A store is named by a spec, as ``--store`` takes it: ``memory`` (the default) or
+``oxigraph:PATH``. :func:`open_store` parses the spec and opens the store.
+
+Examples
+--------
+>>> open_store("memory").spec
+'memory'
+>>> open_store("sparkle:/tmp/x")
+Traceback (most recent call last):
+...
+evkg.errors.StoreError: unknown store 'sparkle:/tmp/x'. Give one of: memory (rdflib in memory, the default), oxigraph:PATH (an Oxigraph database in the folder PATH, made by `evkg load`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError, StoreError
+
+if TYPE_CHECKING:
+    import pyoxigraph
+    from rdflib import Dataset
+    from rdflib.query import Result
+
+__all__ = ["Store", "MemoryStore", "OxigraphStore", "LoadReport", "open_store", "STORE_FORMS"]
+
+#: The forms ``--store`` accepts, with what each means.
+STORE_FORMS = {
+    "memory": "rdflib in memory, the default",
+    "oxigraph:PATH": "an Oxigraph database in the folder PATH, made by `evkg load`",
+}
+
+
+def open_store(spec: str) -> Store:
+    """Open the store a ``--store`` spec names.
+
+    Parameters
+    ----------
+    spec : str
+        ``memory`` or ``oxigraph:PATH``.
+
+    Raises
+    ------
+    StoreError
+        An unknown spec (the message lists the valid forms), or a PATH that cannot hold
+        the database: a file, not writable, or locked by another process.
+    """
+    kind, sep, rest = spec.partition(":")
+    if spec == "memory":
+        return MemoryStore()
+    if kind == "oxigraph" and sep:
+        if not rest.strip():
+            raise StoreError("--store oxigraph:PATH needs the folder of the database, e.g. oxigraph:./evkg-db.")
+        return OxigraphStore(Path(rest).expanduser())
+    forms = ", ".join(f"{form} ({meaning})" for form, meaning in STORE_FORMS.items())
+    raise StoreError(f"unknown store {spec!r}. Give one of: {forms}.")
+
+
+@dataclass
+class LoadReport:
+    """What :meth:`Store.load_file` did: triples read from ``path`` in ``seconds``."""
+
+    path: Path
+    triples: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.triples / self.seconds if self.seconds > 0 else float("inf")
+
+
+class Store:
+    """A place for the knowledge base's quads. Subclasses say how to open it as an
+    rdflib ``Dataset`` and may answer SPARQL natively."""
+
+    spec: str
+    #: Whether the data outlives the process (filled by `evkg load`, not by --data).
+    persistent = False
+
+    def dataset(self) -> Dataset:
+        """The store as an rdflib Dataset whose default graph is the union of all graphs."""
+        raise NotImplementedError
+
+    def needs_seeds(self) -> bool:
+        """Whether the ontology (and seeds) must still be put into the store."""
+        return True
+
+    def add_quads(self, quads: Iterable[tuple]) -> None:
+        """Add rdflib quads (s, p, o, graph) in one transaction."""
+        self.dataset().addN(quads)
+
+    def query(self, text: str, prefixes: dict[str, str]) -> Result | None:
+        """Answer a SPARQL query natively, or return None to let rdflib evaluate it."""
+        return None
+
+    def load_file(self, path: Path, *, graph_iri: str, format: str | None = None) -> LoadReport:
+        raise StoreError(
+            f"`evkg load` fills a persistent store; {self.spec} holds data for one run only. "
+            "Give --store oxigraph:PATH, or add files to the memory store with --data FILE."
+        )
+
+
+class MemoryStore(Store):
+    """rdflib's in-memory store: the seeds and --data files are parsed on every run."""
+
+    spec = "memory"
+
+    def __init__(self) -> None:
+        from rdflib import Dataset
+
+        self._dataset = Dataset(default_union=True)
+
+    def dataset(self) -> Dataset:
+        return self._dataset
+
+
+# --------------------------------------------------------------------------- Oxigraph
+
+#: Oxigraph databases open in this process, by folder: Oxigraph allows one writer per
+#: folder, and a second handle from the same process would be refused as locked.
+_OPEN: dict[Path, pyoxigraph.Store] = {}
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def _to_ox(term):
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    if term is None or term == DATASET_DEFAULT_GRAPH_ID:
+        return ox.DefaultGraph()
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    return _to_ox(term.identifier)  # a Graph as a graph name
+
+
+def _from_ox(term):
+    """An rdflib term for an Oxigraph term, written as rdflib writes it (plain strings,
+    decimals with a point), so that both stores print the same."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        value = term.value
+        if datatype == _XSD_DECIMAL and "." not in value:
+            value += ".0"  # Oxigraph writes 10 where rdflib writes 10.0
+        return Literal(value, datatype=URIRef(datatype))
+    raise StoreError(f"Oxigraph returned a term evkg cannot read: {term!r}.")
+
+
+def _rdflib_plugin():
+    """oxrdflib's rdflib Store over an open pyoxigraph Store, with evkg's term mapping."""
+    import pyoxigraph as ox
+    from oxrdflib import OxigraphStore as Plugin
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+    from oxrdflib._converter import from_ox_graph_name, to_ox_quad_pattern
+
+    class EvkgOxigraphPlugin(Plugin):
+        def __len__(self, context=None):
+            if context is not None and context.identifier == DATASET_DEFAULT_GRAPH_ID:
+                return 0  # the union copy is not a graph of its own
+            return super().__len__(context)
+
+        def triples(self, triple_pattern, context=None):
+            if context is not None and context.identifier == DATASET_DEFAULT_GRAPH_ID:
+                return iter(())
+            union = context is None
+            try:
+                # The store's default graph holds the union of the named graphs, each
+                # triple once: read it for the union, and the named graphs for contexts.
+                pattern = to_ox_quad_pattern(triple_pattern, None if union else context)
+                found = self._inner.quads_for_pattern(*pattern[:3], ox.DefaultGraph() if union else pattern[3])
+            except (TypeError, ValueError):  # a literal as subject, say: nothing matches
+                return iter(())
+            if not union:
+                return (
+                    ((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)),
+                     iter((from_ox_graph_name(q.graph_name, self),)))
+                    for q in found
+                )
+            return (
+                ((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)), self._graphs_of(q))
+                for q in found
+            )
+
+        def contexts(self, triple=None):
+            # rdflib may register its default graph's name as a graph; it is not a source.
+            return (g for g in super().contexts(triple) if g.identifier != DATASET_DEFAULT_GRAPH_ID)
+
+        def _graphs_of(self, quad):
+            for other in self._inner.quads_for_pattern(quad.subject, quad.predicate, quad.object, None):
+                if not isinstance(other.graph_name, ox.DefaultGraph):
+                    yield from_ox_graph_name(other.graph_name, self)
+
+    return EvkgOxigraphPlugin
+
+
+#: Formats Oxigraph's own parsers read, by evkg's (rdflib's) format name.
+_OX_FORMATS = {
+    "turtle": "TURTLE", "nt": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG",
+    "n3": "N3", "xml": "RDF_XML", "json-ld": "JSON_LD",
+}
+
+
+class OxigraphStore(Store):
+    """A persistent Oxigraph (RocksDB) database in a folder.
+
+    Made and filled by ``evkg load FILE... --store oxigraph:PATH``; every other command
+    reads it without parsing anything. One process at a time may have it open.
+    """
+
+    persistent = True
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.spec = f"oxigraph:{path}"
+        self._ox = self._open(path)
+        self._dataset: Dataset | None = None
+
+    def _open(self, path: Path):
+        key = path.resolve()
+        if key in _OPEN:
+            return _OPEN[key]
+        where = f"--store oxigraph:{path}"
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"{where}: {path} is a file; an Oxigraph store is a folder. Give a folder that does not exist yet (evkg makes it) or one made by `evkg load`.")
+        if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+            raise StoreError(f"{where}: the folder {path} holds other files, not an Oxigraph database. Give an empty or new folder.")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{where}: cannot make the folder {path} ({exc.strerror or exc}).") from None
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise StoreError(f"{where}: the folder {path} is not writable; Oxigraph needs to write its lock and logs there.")
+        import pyoxigraph as ox
+
+        try:
+            store = ox.Store(str(path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(
+                    f"{where}: another process has this database open (Oxigraph allows one at a time). "
+                    "Wait for it to finish, or stop it (an `evkg serve` on the same store, for instance)."
+                ) from None
+            raise StoreError(f"{where}: cannot open the database: {exc}") from None
+        _OPEN[key] = store
+        return store
+
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            from rdflib import Dataset
+
+            self._dataset = Dataset(store=_rdflib_plugin()(store=self._ox), default_union=True)
+        return self._dataset
+
+    def needs_seeds(self) -> bool:
+        """A store is set up once the ontology graph is in it; it goes in last."""
+        import pyoxigraph as ox
+
+        from .ontology import GRAPH
+
+        return not self._ox.contains_named_graph(ox.NamedNode(str(GRAPH["ontology"])))
+
+    def add_quads(self, quads: Iterable[tuple]) -> None:
+        import pyoxigraph as ox
+
+        added = []
+        for s, p, o, g in quads:
+            triple = (_to_ox(s), _to_ox(p), _to_ox(o))
+            added.append(ox.Quad(*triple, _to_ox(g)))
+            added.append(ox.Quad(*triple, ox.DefaultGraph()))
+        self._ox.extend(added)
+        self._ox.flush()
+
+    def query(self, text: str, prefixes: dict[str, str]) -> Result | None:
+        # Oxigraph's engine would send SERVICE requests itself, out of reach of evkg's
+        # network guard: any query that so much as mentions the word goes to rdflib.
+        if re.search(r"service", text, re.I):
+            return None
+        import pyoxigraph as ox
+        from rdflib import Graph, Variable
+        from rdflib.query import Result
+
+        # The default graph is the union of the named graphs, kept as a set (Oxigraph's
+        # own union would repeat a triple once per graph that holds it).
+        answer = self._ox.query(text, prefixes=prefixes)
+        if isinstance(answer, ox.QueryBoolean):
+            result = Result("ASK")
+            result.askAnswer = bool(answer)
+        elif isinstance(answer, ox.QuerySolutions):
+            result = Result("SELECT")
+            result.vars = [Variable(v.value) for v in answer.variables]
+            result.bindings = [
+                {var: _from_ox(value) for var, value in zip(result.vars, row) if value is not None}
+                for row in answer
+            ]
+        else:
+            result = Result("CONSTRUCT")
+            result.graph = Graph()
+            for prefix, namespace in prefixes.items():
+                result.graph.bind(prefix, namespace)
+            result.graph += ((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)) for t in answer)
+        return result
+
+    def load_file(
+        self,
+        path: Path,
+        *,
+        graph_iri: str,
+        format: str | None = None,
+        allow_network: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> LoadReport:
+        """Add one RDF file with Oxigraph's bulk loader; all or nothing.
+
+        The whole file is parsed first (Oxigraph's parser, or evkg's safe rdflib loader
+        for formats Oxigraph does not read), so a syntax error leaves the store as it
+        was. Triples outside a named graph go to ``graph_iri``.
+        """
+        from .loading import FORMAT_NAMES, check_xml_entities, guess_format, parse_file
+
+        if not path.exists():
+            raise InputError(f"{path}: no such file.")
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not an RDF file.")
+        fmt = FORMAT_NAMES.get(format.lower(), format) if format else guess_format(path)
+        started = time.perf_counter()
+        if fmt not in _OX_FORMATS:
+            parsed = parse_file(path, format=format, graph_iri=_rdflib_iri(graph_iri), allow_network=allow_network)
+            self.add_quads(parsed.quads((None, None, None, None)))
+            return LoadReport(path, len(parsed), time.perf_counter() - started)
+        if fmt == "xml":
+            check_xml_entities(path.read_bytes(), str(path))
+        import pyoxigraph as ox
+
+        ox_format = getattr(ox.RdfFormat, _OX_FORMATS[fmt])
+        target = ox.NamedNode(graph_iri)
+        base = graph_iri  # relative IRIs resolve against the graph, as with --data
+        triples, graphs = self._check(path, ox_format, base)
+        if progress:
+            progress(f"{path}: {triples:,} triples parsed; loading ...")
+        try:
+            if graphs is None:
+                self._ox.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=target)
+                self._ox.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=ox.DefaultGraph())
+            else:
+                # A quad file: load it beside the store's union (the default graph) ...
+                staging = ox.Store()
+                staging.bulk_load(path=str(path), format=ox_format, base_iri=base)
+                union = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in staging)
+                named = (
+                    ox.Quad(q.subject, q.predicate, q.object, target) if isinstance(q.graph_name, ox.DefaultGraph) else q
+                    for q in staging
+                )
+                self._ox.bulk_extend(named)
+                self._ox.bulk_extend(union)
+            self._ox.flush()
+        except OSError as exc:
+            raise StoreError(f"{path}: writing to {self.spec} failed: {exc}") from None
+        return LoadReport(path, triples, time.perf_counter() - started)
+
+    def _check(self, path: Path, ox_format, base: str) -> tuple[int, set | None]:
+        """Parse the whole file without storing it: (triples, None for a triples format)."""
+        import pyoxigraph as ox
+
+        from .errors import ParseError
+
+        count = 0
+        graphs = None
+        try:
+            if ox_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD):
+                graphs = set()
+                for _ in ox.parse(path=str(path), format=ox_format, base_iri=base):
+                    count += 1
+            else:
+                for _ in ox.parse(path=str(path), format=ox_format, base_iri=base):
+                    count += 1
+        except SyntaxError as exc:
+            line = getattr(exc, "lineno", None)
+            why = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
+            where = f"{path}, line {line}" if line else str(path)
+            raise ParseError(f"{where}: cannot parse: {why}. Nothing was loaded.", path=str(path), line=line) from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc}") from None
+        return count, graphs
+
+
+def _rdflib_iri(iri: str):
+    from rdflib import URIRef
+
+    return URIRef(iri)

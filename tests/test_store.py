@@ -1,0 +1,188 @@
+"""Stores: the same answers on memory and Oxigraph, `evkg load` all or nothing, SPARQL
+safety on Oxigraph, and one-paragraph errors for a bad --store."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import evkg
+from evkg.cli import cli
+from evkg.errors import NetworkAccessError, ParseError, StoreError
+from evkg.graph import shortest_paths
+from evkg.store import open_store
+
+FACTS = """\
+@prefix ev: <https://w3id.org/evkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/evkg/id/company/example-cells> a ev:BatteryMaker ; rdfs:label "Example Cells" .
+"""
+
+
+def quads(kb) -> int:
+    return sum(1 for _ in kb.dataset.quads((None, None, None, None)))
+
+
+# ------------------------------------------------------------------ same answers
+
+
+@pytest.mark.parametrize(
+    "source, target",
+    [("Pakistan", "CATL"), ("Indonesia", "CATL"), ("Proton", "Geely"), ("Mazda", "Changan"), ("Honda", "DeepSeek")],
+)
+def test_path_probes_agree(kb, oxigraph_kb, source, target):
+    on_memory = shortest_paths(kb, source, target, k=2).to_dict()
+    assert on_memory["paths"]
+    assert shortest_paths(oxigraph_kb, source, target, k=2).to_dict() == on_memory
+
+
+def test_show_stats_search_and_export_agree(kb, oxigraph_kb):
+    assert oxigraph_kb.describe("CATL").to_dict() == kb.describe("CATL").to_dict()
+    assert oxigraph_kb.stats() == kb.stats()
+    assert oxigraph_kb.search("contemporary") == kb.search("contemporary")
+    assert oxigraph_kb.serialize("trig") == kb.serialize("trig")
+
+
+def test_construct_and_ask_agree(kb, oxigraph_kb):
+    construct = "CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a ev:Country ; rdfs:label ?l }"
+    assert set(oxigraph_kb.query(construct).graph) == set(kb.query(construct).graph)
+    assert oxigraph_kb.query("ASK { company:catl a ev:BatteryMaker }").askAnswer is True
+
+
+def test_from_reads_only_the_named_graph(kb, oxigraph_kb):
+    query = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/evkg/graph/ontology> WHERE { ?s ?p ?o }"
+    assert [tuple(r) for r in oxigraph_kb.query(query)] == [tuple(r) for r in kb.query(query)]
+
+
+# ------------------------------------------------------------------ SPARQL safety
+
+
+def test_service_is_refused_on_oxigraph(oxigraph_kb, canary):
+    url, hits = canary
+    with pytest.raises(NetworkAccessError, match="SERVICE"):
+        oxigraph_kb.query(f"SELECT * WHERE {{ service <{url}/sparql> {{ ?s ?p ?o }} }}")
+    assert hits == []
+
+
+def test_oxigraph_never_evaluates_a_query_naming_service(oxigraph_kb, canary):
+    # Oxigraph's engine would fetch SERVICE itself; the store hands such queries to rdflib.
+    url, hits = canary
+    assert oxigraph_kb.store.query(f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}", {}) is None
+    assert hits == []
+
+
+def test_jsonld_remote_context_is_not_fetched_by_load(tmp_path, canary):
+    url, hits = canary
+    doc = tmp_path / "remote.jsonld"
+    doc.write_text(f'{{"@context": "{url}/ctx.jsonld", "@id": "http://example.org/x", "name": "x"}}')
+    store = open_store(f"oxigraph:{tmp_path / 'db'}")
+    with pytest.raises(evkg.EvkgError):
+        store.load_file(doc, graph_iri="https://w3id.org/evkg/graph/data/remote.jsonld")
+    assert hits == []
+
+
+# ------------------------------------------------------------------ evkg load
+
+
+def test_load_then_show_on_a_fresh_store(runner, tmp_path):
+    facts = tmp_path / "my.ttl"
+    facts.write_text(FACTS)
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    result = runner.invoke(cli, ["--store", spec, "load", str(facts)])
+    assert result.exit_code == 0, result.output
+    assert f"Loaded {facts}: 2 triples in " in result.stdout
+    shown = runner.invoke(cli, ["--store", spec, "show", "CATL"])
+    assert shown.exit_code == 0 and shown.stdout.startswith("CATL  (battery maker)")
+    found = runner.invoke(cli, ["search", "Example Cells", "--format", "json"], obj=None)
+    assert "example-cells" not in found.stdout  # the memory store does not have it
+    found = runner.invoke(cli, ["--store", spec, "query", "--format", "csv",
+                                "SELECT ?g WHERE { GRAPH ?g { company:example-cells a ev:BatteryMaker } }"])
+    assert found.stdout.splitlines() == ["g", "https://w3id.org/evkg/graph/data/my.ttl"]
+
+
+def test_load_takes_store_after_the_command(runner, tmp_path):
+    facts = tmp_path / "my.ttl"
+    facts.write_text(FACTS)
+    result = runner.invoke(cli, ["load", str(facts), "--store", f"oxigraph:{tmp_path / 'db'}"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_bad_file_leaves_the_store_unchanged(tmp_path):
+    good, bad = tmp_path / "good.ttl", tmp_path / "bad.nt"
+    good.write_text(FACTS)
+    bad.write_text('<http://e/s> <http://e/p> "o" .\n<http://e/s> <http://e/p> .\n')
+    kb = evkg.load(store=f"oxigraph:{tmp_path / 'db'}", seeds=False)
+    kb.store.load_file(good, graph_iri="https://w3id.org/evkg/graph/data/good.ttl")
+    before = quads(kb)
+    with pytest.raises(ParseError, match=r"bad.nt, line 2: .*Nothing was loaded"):
+        kb.store.load_file(bad, graph_iri="https://w3id.org/evkg/graph/data/bad.nt")
+    assert quads(kb) == before
+
+
+def test_default_graph_of_a_quad_file_goes_to_its_graph(tmp_path):
+    mixed = tmp_path / "mixed.nq"
+    mixed.write_text("<http://e/a> <http://e/p> <http://e/b> .\n<http://e/a> <http://e/p> <http://e/c> <http://e/g> .\n")
+    kb = evkg.load(store=f"oxigraph:{tmp_path / 'db'}", seeds=False)
+    kb.store.load_file(mixed, graph_iri="https://w3id.org/evkg/graph/data/mixed.nq")
+    rows = kb.query("SELECT ?g ?o WHERE { GRAPH ?g { <http://e/a> <http://e/p> ?o } }")
+    assert sorted((str(g), str(o)) for g, o in rows) == [
+        ("http://e/g", "http://e/c"),
+        ("https://w3id.org/evkg/graph/data/mixed.nq", "http://e/b"),
+    ]
+
+
+def test_load_refuses_the_memory_store(runner, tmp_path):
+    facts = tmp_path / "my.ttl"
+    facts.write_text(FACTS)
+    result = runner.invoke(cli, ["load", str(facts)])
+    assert result.exit_code == 2
+    assert "fills a persistent store" in result.output
+
+
+def test_data_is_refused_on_a_persistent_store(runner, tmp_path):
+    facts = tmp_path / "my.ttl"
+    facts.write_text(FACTS)
+    result = runner.invoke(cli, ["--store", f"oxigraph:{tmp_path / 'db'}", "--data", str(facts), "stats"])
+    assert result.exit_code == 2
+    assert "evkg --store oxigraph:" in result.output and "load FILE" in result.output
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_unknown_store_lists_the_valid_forms(runner):
+    result = runner.invoke(cli, ["--store", "sparkle:/tmp/x", "stats"])
+    assert result.exit_code == 2
+    assert "memory (rdflib in memory, the default), oxigraph:PATH" in result.output
+
+
+def test_store_path_that_is_a_file(runner, tmp_path):
+    path = tmp_path / "file.txt"
+    path.write_text("x")
+    result = runner.invoke(cli, ["--store", f"oxigraph:{path}", "stats"])
+    assert result.exit_code == 2
+    assert "is a file; an Oxigraph store is a folder" in result.output
+
+
+def test_store_folder_not_writable(tmp_path, monkeypatch):
+    monkeypatch.setattr("os.access", lambda *args: False)
+    with pytest.raises(StoreError, match="is not writable"):
+        open_store(f"oxigraph:{tmp_path / 'db'}")
+
+
+def test_store_locked_by_another_process(tmp_path):
+    db = tmp_path / "db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import pyoxigraph, sys; s = pyoxigraph.Store({str(db)!r}); print('open', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = subprocess.run([sys.executable, "-m", "evkg", "--store", f"oxigraph:{db}", "stats"], capture_output=True, text=True)
+    finally:
+        holder.communicate("")
+    assert result.returncode == 2
+    assert "another process has this database open" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
