@@ -42,6 +42,7 @@ class Settings:
     seeds: bool = True
     allow_network: bool = False
     store: str = "memory"
+    update_url: str | None = None
     _kb: object = field(default=None, repr=False)
 
     def kb(self, extra: tuple[Path, ...] = ()):
@@ -49,9 +50,11 @@ class Settings:
         the persistent store --store names."""
         if self._kb is None:
             from .kb import load
+            from .store import open_store
 
+            store = open_store(self.store, update_url=self.update_url) if self.update_url else self.store
             self._kb = load(
-                [*self.data, *extra], seeds=self.seeds, allow_network=self.allow_network, store=self.store
+                [*self.data, *extra], seeds=self.seeds, allow_network=self.allow_network, store=store
             )
         return self._kb
 
@@ -105,12 +108,19 @@ def output_option(function):
     metavar="SPEC",
     default="memory",
     show_default=True,
-    help="Where the data lives: memory (seeds and --data parsed on every run) or "
+    help="Where the data lives: memory (seeds and --data parsed on every run), "
     "oxigraph:PATH (an Oxigraph database in the folder PATH, filled by `evkg load` and "
-    "read by every command without parsing).",
+    "read by every command without parsing) or sparql:URL (a SPARQL 1.1 endpoint; "
+    "credentials from EVKG_SPARQL_USER and EVKG_SPARQL_PASSWORD).",
+)
+@click.option(
+    "--update-url",
+    metavar="URL",
+    help="With --store sparql:URL: the SPARQL Update endpoint, when the server has one apart from URL.",
 )
 @click.pass_context
-def cli(ctx: click.Context, data: tuple[Path, ...], no_seeds: bool, allow_network: bool, store: str) -> None:
+def cli(ctx: click.Context, data: tuple[Path, ...], no_seeds: bool, allow_network: bool, store: str,
+        update_url: str | None) -> None:
     """evkg: a sourced knowledge graph of the global electric-vehicle industry.
 
     Every fact comes from a news article and carries the sentence it rests on.
@@ -122,7 +132,7 @@ def cli(ctx: click.Context, data: tuple[Path, ...], no_seeds: bool, allow_networ
         evkg --data my-facts.ttl stats
         evkg --store oxigraph:./evkg-db load my-facts.ttl
     """
-    ctx.obj = Settings(data=data, seeds=not no_seeds, allow_network=allow_network, store=store)
+    ctx.obj = Settings(data=data, seeds=not no_seeds, allow_network=allow_network, store=store, update_url=update_url)
 
 
 # --------------------------------------------------------------------------- load
@@ -138,7 +148,8 @@ def load_files(settings: Settings, files: tuple[Path, ...], store_spec: str | No
     A new store gets the ontology and the seeds first (each in its own named
     graph; not the seeds with --no-seeds). Each file is parsed whole before
     anything is written, so a file with an error leaves the store as it was;
-    then Oxigraph's bulk loader adds it. Triples outside a named graph go to
+    then Oxigraph's bulk loader adds it (or, on sparql:URL, SPARQL Update
+    INSERT DATA requests in batches, each triple to its graph). Triples outside a named graph go to
     the graph https://w3id.org/evkg/graph/data/FILENAME, as with --data. Every
     other command then reads the store without parsing: give it the same --store.
 
@@ -146,12 +157,13 @@ def load_files(settings: Settings, files: tuple[Path, ...], store_spec: str | No
     Example:
         evkg load my-facts.ttl wikidata-extract.nt --store oxigraph:./evkg-db
         evkg --store oxigraph:./evkg-db show CATL
+        evkg --store sparql:http://localhost:8890/sparql load my-facts.ttl
     """
     from .kb import load
     from .ontology import GRAPH
     from .store import open_store
 
-    store = open_store(store_spec or settings.store)
+    store = open_store(store_spec or settings.store, update_url=settings.update_url)
     if not store.persistent:
         store.load_file(files[0], graph_iri="")  # explains that memory holds data for one run
     new = store.needs_seeds()

@@ -45,7 +45,11 @@ def canonical_graphs(dataset: Dataset, prefixes: dict[str, str] | None = None) -
     )
     result = []
     for index, graph in enumerate(graphs):
-        canonical = to_canonical_graph(graph)
+        # Canonicalising asks many small questions of the graph: ask them in memory,
+        # after one read of the graph from its store (which may be a remote server).
+        local = Graph()
+        local += graph
+        canonical = to_canonical_graph(local)
         bnodes = sorted(
             {term for triple in canonical for term in triple if isinstance(term, BNode)}
         )

@@ -1,7 +1,7 @@
 """Where the knowledge base keeps its quads: rdflib in memory, or an Oxigraph database on disk.
 
-A store is named by a spec, as ``--store`` takes it: ``memory`` (the default) or
-``oxigraph:PATH``. :func:`open_store` parses the spec and opens the store.
+A store is named by a spec, as ``--store`` takes it: ``memory`` (the default),
+``oxigraph:PATH`` or ``sparql:URL`` (see :mod:`evkg.remote`). :func:`open_store` parses the spec and opens the store.
 
 Examples
 --------
@@ -10,7 +10,7 @@ Examples
 >>> open_store("sparkle:/tmp/x")
 Traceback (most recent call last):
 ...
-evkg.errors.StoreError: unknown store 'sparkle:/tmp/x'. Give one of: memory (rdflib in memory, the default), oxigraph:PATH (an Oxigraph database in the folder PATH, made by `evkg load`).
+evkg.errors.StoreError: unknown store 'sparkle:/tmp/x'. Give one of: memory (rdflib in memory, the default), oxigraph:PATH (an Oxigraph database in the folder PATH, made by `evkg load`), sparql:URL (a SPARQL 1.1 endpoint, filled by `evkg load`).
 """
 
 from __future__ import annotations
@@ -36,16 +36,19 @@ __all__ = ["Store", "MemoryStore", "OxigraphStore", "LoadReport", "open_store", 
 STORE_FORMS = {
     "memory": "rdflib in memory, the default",
     "oxigraph:PATH": "an Oxigraph database in the folder PATH, made by `evkg load`",
+    "sparql:URL": "a SPARQL 1.1 endpoint, filled by `evkg load`",
 }
 
 
-def open_store(spec: str) -> Store:
+def open_store(spec: str, *, update_url: str | None = None) -> Store:
     """Open the store a ``--store`` spec names.
 
     Parameters
     ----------
     spec : str
-        ``memory`` or ``oxigraph:PATH``.
+        ``memory``, ``oxigraph:PATH`` or ``sparql:URL``.
+    update_url : str, optional
+        For ``sparql:URL``: the SPARQL Update endpoint, when it is not URL itself.
 
     Raises
     ------
@@ -60,6 +63,10 @@ def open_store(spec: str) -> Store:
         if not rest.strip():
             raise StoreError("--store oxigraph:PATH needs the folder of the database, e.g. oxigraph:./evkg-db.")
         return OxigraphStore(Path(rest).expanduser())
+    if kind == "sparql" and sep:
+        from .remote import SparqlStore
+
+        return SparqlStore(rest.strip(), update_url=update_url)
     forms = ", ".join(f"{form} ({meaning})" for form, meaning in STORE_FORMS.items())
     raise StoreError(f"unknown store {spec!r}. Give one of: {forms}.")
 

@@ -1,5 +1,6 @@
-"""Shared fixtures: the seed knowledge base (loaded once), the source articles, a CLI runner,
-a canary HTTP server that counts the requests it gets, and Debian's Chromium."""
+"""Shared fixtures: the seed knowledge base (loaded once) on each store, Virtuoso servers,
+the source articles, a CLI runner, a canary HTTP server that counts the requests it gets,
+and Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -30,10 +31,104 @@ def oxigraph_kb(tmp_path_factory):
     return evkg.load(store=f"oxigraph:{tmp_path_factory.mktemp('stores') / 'seeds'}")
 
 
-@pytest.fixture(params=["memory", "oxigraph"])
+VIRTUOSO = Path("/usr/bin/virtuoso-t")
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DirsAllowed = {db}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {db}
+MaxClientConnections = 4
+ServerThreads = 4
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A Virtuoso server on 127.0.0.1 with a throw-away database: its SPARQL endpoint URL.
+
+    The anonymous SPARQL user may update, as a local test server allows."""
+    yield from _run_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+
+
+@pytest.fixture(scope="session")
+def virtuoso_scratch(tmp_path_factory):
+    """A second, empty Virtuoso server, for tests that fill a new store."""
+    yield from _run_virtuoso(tmp_path_factory.mktemp("virtuoso-scratch"))
+
+
+def _run_virtuoso(db: Path):
+    import subprocess
+    import time
+    import urllib.request
+
+    if not VIRTUOSO.exists():
+        pytest.fail(f"the SPARQL store tests need Virtuoso at {VIRTUOSO}: run tests/install-deps.sh (as root).")
+    isql, http = _free_port(), _free_port()
+    (db / "virtuoso.ini").write_text(VIRTUOSO_INI.format(db=db, isql=isql, http=http))
+    server = subprocess.Popen(
+        [str(VIRTUOSO), "+configfile", str(db / "virtuoso.ini"), "+foreground"],
+        cwd=db, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{http}/sparql"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"Virtuoso stopped at start-up; see {db / 'virtuoso.log'}")
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"Virtuoso did not answer on {url} within 15 s; see {db / 'virtuoso.log'}")
+        subprocess.run(
+            ["isql-vt", f"127.0.0.1:{isql}", "dba", "dba", "exec=GRANT SPARQL_UPDATE TO \"SPARQL\";"],
+            check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=30,
+        )
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="session")
+def sparql_kb(virtuoso):
+    """The seed knowledge base on the Virtuoso server (sent once)."""
+    return evkg.load(store=f"sparql:{virtuoso}")
+
+
+@pytest.fixture(params=["memory", "oxigraph", "sparql"])
 def any_kb(request):
     """The seed knowledge base on each store: tests using it run once per store."""
-    return request.getfixturevalue("kb" if request.param == "memory" else "oxigraph_kb")
+    return request.getfixturevalue({"memory": "kb", "oxigraph": "oxigraph_kb", "sparql": "sparql_kb"}[request.param])
 
 
 @pytest.fixture(scope="session")

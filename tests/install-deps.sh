@@ -1,6 +1,7 @@
 #!/bin/sh
-# Install what the tests need: evkg with its test extras, and Debian's Chromium, which
-# the browser tests drive through Playwright (Playwright's own browser download is not used).
+# Install what the tests need: evkg with its test extras, Debian's Chromium, which the
+# browser tests drive through Playwright (Playwright's own browser download is not used),
+# and Virtuoso, the SPARQL server the tests of the sparql:URL store start.
 set -e
 cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/chromium ]; then
@@ -9,6 +10,15 @@ if [ ! -x /usr/bin/chromium ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     else
         echo "The browser tests need Debian's chromium at /usr/bin/chromium: run 'sudo apt-get install chromium' first." >&2
+        exit 1
+    fi
+fi
+if [ ! -x /usr/bin/virtuoso-t ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
+    else
+        echo "The SPARQL store tests need Virtuoso at /usr/bin/virtuoso-t: run 'sudo apt-get install virtuoso-opensource' first." >&2
         exit 1
     fi
 fi

@@ -1,0 +1,420 @@
+"""A remote SPARQL 1.1 store: the knowledge base on any server that speaks the protocol.
+
+``--store sparql:URL`` names the query endpoint; updates go to the same URL unless
+``--update-url`` names another. Credentials come from the environment, never the
+command line: ``EVKG_SPARQL_USER`` and ``EVKG_SPARQL_PASSWORD`` (HTTP Basic or Digest,
+whichever the server asks for).
+
+How the data is laid out on the server, so that it answers as the other stores do:
+
+- every named graph of evkg is kept as it is, and is listed in a registry graph;
+- a union graph holds each triple of every listed graph once, and serves as the default
+  graph of evkg's queries (a server's own default graph may hold anything);
+- blank nodes are stored as well-known IRIs (SPARQL Update cannot address a blank node
+  twice) and read back as blank nodes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError, StoreError
+from .store import LoadReport, Store
+
+if TYPE_CHECKING:
+    import httpx
+    from rdflib import Dataset
+    from rdflib.query import Result
+
+__all__ = ["SparqlStore", "USER_VARIABLE", "PASSWORD_VARIABLE"]
+
+#: The environment variables that hold the credentials for the endpoint.
+USER_VARIABLE = "EVKG_SPARQL_USER"
+PASSWORD_VARIABLE = "EVKG_SPARQL_PASSWORD"
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Triples per SPARQL Update request when loading.
+BATCH = 2000
+
+
+def _names():
+    from .ontology import GRAPH
+
+    return GRAPH["store/union"], GRAPH["store/graphs"], GRAPH[".well-known/genid/"]
+
+
+class SparqlStore(Store):
+    """The knowledge base on a SPARQL 1.1 endpoint (query and update protocol).
+
+    Parameters
+    ----------
+    url : str
+        The query endpoint, e.g. ``http://localhost:8890/sparql``.
+    update_url : str, optional
+        The update endpoint, when the server has a separate one.
+    """
+
+    persistent = True
+
+    def __init__(self, url: str, *, update_url: str | None = None, timeout: float = 60.0):
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise StoreError(f"--store sparql:URL needs an http(s) URL of a SPARQL endpoint, e.g. sparql:http://localhost:8890/sparql; got {url!r}.")
+        self.url = url
+        self.update_url = update_url or url
+        self.spec = f"sparql:{url}"
+        self.timeout = timeout
+        self._client: httpx.Client | None = None
+        self._auth = None
+        self._dataset: Dataset | None = None
+        self._graphs: list | None = None
+        self._around: dict[tuple, list] = {}
+        self.union, self.registry, self.genid = _names()
+
+    # ------------------------------------------------------------- HTTP
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(timeout=self.timeout, trust_env=False)
+        return self._client
+
+    def _post(self, url: str, data: list[tuple[str, str]], accept: str):
+        import httpx
+
+        from urllib.parse import urlencode
+
+        user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
+        body = urlencode(data).encode()
+        headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
+        try:
+            response = self._http().post(url, content=body, headers=headers, auth=self._auth)
+            if response.status_code == 401 and user and self._auth is None:
+                challenge = response.headers.get("www-authenticate", "")
+                self._auth = (httpx.DigestAuth if challenge.lower().startswith("digest") else httpx.BasicAuth)(user, password or "")
+                response = self._http().post(url, content=body, headers=headers, auth=self._auth)
+        except httpx.TimeoutException:
+            raise StoreError(f"{self.spec}: the server did not answer within {self.timeout:.0f} s.") from None
+        except httpx.HTTPError as exc:
+            raise StoreError(f"{self.spec}: cannot reach the server at {url} ({type(exc).__name__}: {_first_line(exc)}). Is it running, and is the URL right?") from None
+        if response.status_code in (401, 403):
+            given = "the credentials in" if user else "no credentials; set"
+            raise StoreError(
+                f"{self.spec}: the server refused access (HTTP {response.status_code}); evkg sent {given} "
+                f"{USER_VARIABLE} and {PASSWORD_VARIABLE}. Set them to a user allowed to "
+                f"{'update' if 'update' in _keys(data) else 'query'} this endpoint."
+            )
+        if response.status_code >= 400:
+            why = " ".join(response.text.split())[:300]
+            raise StoreError(f"{self.spec}: the server answered HTTP {response.status_code}: {why}")
+        return response
+
+    def _select(self, text: str, *, dataset: bool = True) -> tuple[list[str], list[dict]]:
+        """Run a SELECT or ASK over evkg's graphs; (variables, rows of rdflib terms)."""
+        import json
+
+        data = [("query", text)]
+        if dataset:
+            data += self._protocol_dataset()
+        response = self._post(self.url, data, "application/sparql-results+json")
+        try:
+            answer = json.loads(response.text)
+            variables = answer["head"].get("vars", [])
+        except (ValueError, KeyError, TypeError):
+            kind = response.headers.get("content-type", "no content type")
+            raise StoreError(f"{self.spec}: the server's answer is not SPARQL results ({kind}); is {self.url} a SPARQL endpoint?") from None
+        if "boolean" in answer:
+            return ["_ask"], [{"_ask": bool(answer["boolean"])}]
+        rows = [{k: self._term(v) for k, v in row.items()} for row in answer["results"]["bindings"]]
+        if variables == ["__ASK_RETVAL"]:  # Virtuoso answers ASK in JSON as a one-cell table
+            return ["_ask"], [{"_ask": bool(rows and str(rows[0]["__ASK_RETVAL"]) not in ("0", "false"))}]
+        return variables, rows
+
+    def _update(self, text: str) -> None:
+        self._post(self.update_url, [("update", text)], "*/*")
+
+    def _protocol_dataset(self) -> list[tuple[str, str]]:
+        return [("default-graph-uri", str(self.union))] + [("named-graph-uri", str(g)) for g in self.graphs()]
+
+    # ------------------------------------------------------------- terms
+
+    def _term(self, binding: dict):
+        from rdflib import BNode, Literal, URIRef
+
+        kind, value = binding.get("type"), binding.get("value", "")
+        if kind == "uri":
+            if value.startswith(str(self.genid)):
+                return BNode(value[len(str(self.genid)):])
+            return URIRef(value)
+        if kind == "bnode":
+            return BNode(value)
+        language = binding.get("xml:lang")
+        if language:
+            return Literal(value, lang=language)
+        datatype = binding.get("datatype")
+        if not datatype or datatype == _XSD + "string":
+            return Literal(value)
+        if datatype == _XSD + "decimal" and re.fullmatch(r"-?\d+", value):
+            value += ".0"  # written 10 by the server, 10.0 by rdflib
+        elif datatype == _XSD + "boolean" and value in ("0", "1"):
+            value = "true" if value == "1" else "false"
+        return Literal(value, datatype=URIRef(datatype))
+
+    def _n3(self, term) -> str:
+        from rdflib import BNode
+
+        if isinstance(term, BNode):
+            return f"<{self.genid}{term}>"
+        return term.n3()
+
+    # ------------------------------------------------------------- the Store face
+
+    def graphs(self) -> list:
+        """The named graphs evkg keeps on the server, from its registry."""
+        if self._graphs is None:
+            from rdflib import URIRef
+
+            _, rows = self._select(
+                f"SELECT ?g WHERE {{ GRAPH <{self.registry}> {{ ?g a <{_SD}NamedGraph> }} }} ORDER BY ?g",
+                dataset=False,
+            )
+            self._graphs = [URIRef(row["g"]) for row in rows]
+        return self._graphs
+
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            from rdflib import Dataset
+
+            self._dataset = Dataset(store=_plugin()(self), default_union=True)
+        return self._dataset
+
+    def needs_seeds(self) -> bool:
+        from .ontology import GRAPH
+
+        return GRAPH["ontology"] not in self.graphs()
+
+    def add_quads(self, quads: Iterable[tuple]) -> None:
+        """Add quads with SPARQL Update, in batches: each to its graph and to the union."""
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+        from .ontology import GRAPH
+
+        batch: dict = {}
+        count = 0
+        for s, p, o, g in quads:
+            name = getattr(g, "identifier", g)
+            if name is None or name == DATASET_DEFAULT_GRAPH_ID:
+                name = GRAPH["data/default"]
+            batch.setdefault(name, []).append(f"{self._n3(s)} {self._n3(p)} {self._n3(o)} .")
+            count += 1
+            if count >= BATCH:
+                self._insert(batch)
+                batch, count = {}, 0
+        if batch:
+            self._insert(batch)
+        self._around.clear()
+
+    def _insert(self, batch: dict) -> None:
+        lines = [line for triples in batch.values() for line in triples]
+        new = [g for g in batch if g not in self.graphs()]
+        body = "".join(f"GRAPH <{g}> {{\n{chr(10).join(triples)}\n}}\n" for g, triples in batch.items())
+        body += f"GRAPH <{self.union}> {{\n" + "\n".join(lines) + "\n}\n"
+        if new:
+            body += f"GRAPH <{self.registry}> {{\n" + "\n".join(f"<{g}> a <{_SD}NamedGraph> ." for g in new) + "\n}\n"
+        self._update(f"INSERT DATA {{\n{body}}}")
+        if new:
+            self._graphs = sorted({*self.graphs(), *new})
+
+    def query(self, text: str, prefixes: dict[str, str]) -> Result | None:
+        from rdflib import Variable
+        from rdflib.query import Result
+
+        from .sparql import prefix_block, prepare
+
+        full = prefix_block(prefixes) + text
+        query = prepare(text, prefixes=prefixes)
+        # A query naming its own dataset (FROM) keeps it; others see evkg's graphs only.
+        own_dataset = bool(query.algebra.get("datasetClause"))
+        name = query.algebra.name
+        if name in ("ConstructQuery", "DescribeQuery"):
+            return None  # rdflib evaluates them over the store, with blank nodes mapped back
+        variables, rows = self._select(full, dataset=not own_dataset)
+        if variables == ["_ask"]:
+            result = Result("ASK")
+            result.askAnswer = rows[0]["_ask"]
+            return result
+        truths = _boolean_variables(query)
+        result = Result("SELECT")
+        result.vars = [Variable(v) for v in variables]
+        result.bindings = [
+            {Variable(k): _as_boolean(v) if k in truths else v for k, v in row.items()} for row in rows
+        ]
+        return result
+
+    def load_file(
+        self,
+        path: Path,
+        *,
+        graph_iri: str,
+        format: str | None = None,
+        allow_network: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> LoadReport:
+        """Parse one RDF file whole, then send it with SPARQL Update (INSERT DATA in batches)."""
+        from rdflib import URIRef
+
+        from .loading import parse_file
+
+        if not path.exists():
+            raise InputError(f"{path}: no such file.")
+        started = time.perf_counter()
+        parsed = parse_file(path, format=format, graph_iri=URIRef(graph_iri), allow_network=allow_network)
+        if progress:
+            progress(f"{path}: {len(parsed):,} triples parsed; sending ...")
+        self.add_quads(parsed.quads((None, None, None, None)))
+        return LoadReport(path, len(parsed), time.perf_counter() - started)
+
+    # ------------------------------------------------------------- triple patterns
+
+    def match(self, pattern: tuple, graph=None) -> Iterator[tuple]:
+        """Triples matching ``pattern`` in ``graph`` (None: the union), with the graphs
+        holding each one when reading the union."""
+        subject, predicate, obj = pattern
+        # Reading an entity asks many patterns about one subject (or object): fetch all
+        # its quads once, then answer the patterns here rather than one request each.
+        if graph is None and (subject is not None or obj is not None) and not (subject is not None and predicate is not None and obj is not None):
+            key = ("s", subject) if subject is not None else ("o", obj)
+            if key not in self._around:
+                if len(self._around) > 20000:
+                    self._around.clear()
+                around = (subject, None, None) if subject is not None else (None, None, obj)
+                self._around[key] = list(self._match(around, None))
+            return iter([
+                (triple, graphs) for triple, graphs in self._around[key]
+                if all(want is None or want == got for want, got in zip(pattern, triple))
+            ])
+        return self._match(pattern, graph)
+
+    def _match(self, pattern: tuple, graph=None) -> Iterator[tuple]:
+        s, p, o = (None if t is None else self._n3(t) for t in pattern)
+        where = f"{s or '?s'} {p or '?p'} {o or '?o'}"
+        names = [v for v, t in zip(("s", "p", "o"), (s, p, o)) if t is None]
+        if graph is None:
+            select = " ".join(f"?{n}" for n in ["g", *names])
+            _, rows = self._select(f"SELECT {select} WHERE {{ GRAPH ?g {{ {where} }} }}")
+        elif names:
+            select = " ".join(f"?{n}" for n in names)
+            _, rows = self._select(f"SELECT {select} WHERE {{ GRAPH <{graph}> {{ {where} }} }}", dataset=False)
+        else:
+            _, rows = self._select(f"ASK {{ GRAPH <{graph}> {{ {where} }} }}", dataset=False)
+            rows = [{}] if rows[0]["_ask"] else []
+        found: dict[tuple, list] = {}
+        for row in rows:
+            triple = tuple(row.get(n) if t is None else term for n, t, term in zip(("s", "p", "o"), (s, p, o), pattern))
+            found.setdefault(triple, []).append(row.get("g", graph))
+        return iter(found.items())
+
+    def count(self, graph=None) -> int:
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph is not None else f"GRAPH <{self.union}> {{ ?s ?p ?o }}"
+        _, rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", dataset=False)
+        return int(rows[0]["n"]) if rows else 0
+
+
+#: Expressions whose value is a boolean, which some servers (Virtuoso) return as 1 or 0.
+_BOOLEAN_EXPRESSIONS = {
+    "RelationalExpression", "ConditionalAndExpression", "ConditionalOrExpression", "UnaryNot",
+    "Builtin_CONTAINS", "Builtin_STRSTARTS", "Builtin_STRENDS", "Builtin_REGEX", "Builtin_BOUND",
+    "Builtin_sameTerm", "Builtin_LANGMATCHES", "Builtin_isIRI", "Builtin_isBLANK", "Builtin_isLITERAL",
+    "Builtin_isNUMERIC", "Builtin_EXISTS", "Builtin_NOTEXISTS",
+}
+
+
+def _boolean_variables(query) -> set[str]:
+    """The variables a query binds (BIND, SELECT expressions) to a boolean expression."""
+    from .sparql import _walk
+
+    return {
+        str(node["var"])
+        for node in _walk(query.algebra)
+        if getattr(node, "name", None) == "Extend" and getattr(node.get("expr"), "name", None) in _BOOLEAN_EXPRESSIONS
+    }
+
+
+def _as_boolean(term):
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    if isinstance(term, Literal) and term.datatype != XSD.boolean and str(term) in ("0", "1"):
+        return Literal(str(term) == "1")
+    return term
+
+
+def _keys(data: list[tuple[str, str]]) -> set[str]:
+    return {key for key, _ in data}
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [""])[0]
+
+
+def _plugin():
+    """An rdflib Store that reads the remote store by triple patterns."""
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, Graph
+    from rdflib.store import Store as RdflibStore
+
+    class RemotePlugin(RdflibStore):
+        context_aware = True
+        graph_aware = True
+        formula_aware = False
+        transaction_aware = False
+
+        def __init__(self, remote: SparqlStore):
+            super().__init__()
+            self.remote = remote
+
+        def _name(self, context):
+            name = getattr(context, "identifier", context)
+            return None if name is None else name
+
+        def triples(self, triple_pattern, context=None):
+            name = self._name(context)
+            if name == DATASET_DEFAULT_GRAPH_ID:
+                return iter(())
+            for term in triple_pattern:
+                if term is not None and not hasattr(term, "n3"):
+                    return iter(())
+            if name is not None and name not in self.remote.graphs():
+                return iter(())
+            found = self.remote.match(triple_pattern, name)
+            return ((triple, iter(Graph(store=self, identifier=g) for g in graphs)) for triple, graphs in found)
+
+        def __len__(self, context=None):
+            name = self._name(context)
+            if name == DATASET_DEFAULT_GRAPH_ID:
+                return 0
+            if name is not None and name not in self.remote.graphs():
+                return 0
+            return self.remote.count(name)
+
+        def contexts(self, triple=None):
+            if triple is None:
+                return (Graph(store=self, identifier=g) for g in self.remote.graphs())
+            found = dict(self.remote.match(triple))
+            return (Graph(store=self, identifier=g) for g in sorted(set(found.get(tuple(triple), []))))
+
+        def add_graph(self, graph):
+            pass  # a graph exists on the server once it holds a triple
+
+        def addN(self, quads):  # noqa: N802 (rdflib's naming)
+            self.remote.add_quads(quads)
+
+        def add(self, triple, context, quoted=False):
+            self.remote.add_quads([(*triple, context)])
+
+    return RemotePlugin
