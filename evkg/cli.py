@@ -805,7 +805,7 @@ def import_table(settings: Settings, file: Path | None, kind: str, output: Path 
     if file is None:
         raise click.UsageError("give the CSV FILE to import (or --columns to see its layout).")
     if str(file) == "-":
-        rdf = import_csv(settings.kb(), click.get_binary_stream("stdin"), kind=kind, name="<stdin>")
+        rdf = import_csv(settings.kb(), sys.stdin.buffer, kind=kind, name="<stdin>")
     else:
         rdf = import_csv(settings.kb(), file, kind=kind)
     from .ontology import EV
