@@ -9,6 +9,7 @@ graph builder sees the same shapes as in the seeds, only more of them.
 Usage::
 
     python -m benchmarks.synthetic --edges 100000 -o /tmp/synthetic-100k.nq
+    python -m benchmarks.synthetic --triples 1000000 -o /tmp/synthetic-1m.nq
 
 The output is N-Quads in the named graph ``https://w3id.org/evkg/graph/synthetic``.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from itertools import islice
 from pathlib import Path
 
 EV = "https://w3id.org/evkg/ontology#"
@@ -33,6 +35,9 @@ SOURCE = "https://w3id.org/evkg/source/synthetic"
 # Entity-to-entity edges each firm brings, on average (basedIn 1, plants 1.5 x 2,
 # alliances 1 x 3, stakes 0.3 x 2): used to size the data to a number of edges.
 EDGES_PER_FIRM = 7.6
+# Triples per entity-to-entity edge, as the generator turns out (3.66 to 3.71): used to
+# size the data to a number of triples, with a margin so that it is cut, never short.
+TRIPLES_PER_EDGE = 3.6
 
 
 def firm_iri(i: int) -> str:
@@ -112,23 +117,41 @@ def quads(edges: int, seed: int = 42):
                 stake += 1
 
 
-def write(path: Path, edges: int, seed: int = 42) -> Path:
-    """Write the synthetic data for about ``edges`` edges to ``path`` (N-Quads)."""
+def quads_by_triples(triples: int, seed: int = 42):
+    """Yield exactly ``triples`` N-Quads lines: the data for a few more edges than
+    needed, cut after the last line wanted (the same lines for the same seed)."""
+    if triples < 1:
+        raise ValueError(f"triples must be at least 1, not {triples}")
+    edges = int(triples / TRIPLES_PER_EDGE) + 10
+    return islice(quads(edges, seed), triples)
+
+
+def write(path: Path, edges: int | None = None, seed: int = 42, *, triples: int | None = None) -> Path:
+    """Write the synthetic data to ``path`` (N-Quads): for about ``edges`` edges, or for
+    exactly ``triples`` triples."""
+    if (edges is None) == (triples is None):
+        raise ValueError("give edges or triples, not both")
+    lines = quads(edges, seed) if triples is None else quads_by_triples(triples, seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as out:
-        out.writelines(quads(edges, seed))
+        out.writelines(lines)
     tmp.replace(path)
     return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--edges", type=int, default=10_000, help="about this many entity-to-entity edges")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--edges", type=int, help="about this many entity-to-entity edges (default 10000)")
+    size.add_argument("--triples", type=int, help="exactly this many triples")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args()
-    write(args.output, args.edges, args.seed)
+    if args.triples is not None:
+        write(args.output, seed=args.seed, triples=args.triples)
+    else:
+        write(args.output, 10_000 if args.edges is None else args.edges, args.seed)
     print(f"wrote {args.output}")
 
 

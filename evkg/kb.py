@@ -274,7 +274,7 @@ class KnowledgeBase:
         """
         allow = self.allow_network if allow_network is None else allow_network
         prepared = prepare(sparql)
-        check_local(prepared, self.graph_names(), allow_network=allow)
+        check_local(prepared, self.graph_names, allow_network=allow)
         import rdflib.plugins.sparql as rdflib_sparql
 
         rdflib_sparql.SPARQL_LOAD_GRAPHS = allow

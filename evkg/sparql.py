@@ -10,7 +10,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rdflib import URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -111,12 +111,18 @@ def service_iris(query: Query) -> list[str]:
     return found
 
 
-def check_local(query: Query, local_graphs: Iterable[URIRef], *, allow_network: bool) -> None:
+def check_local(
+    query: Query,
+    local_graphs: Iterable[URIRef] | Callable[[], Iterable[URIRef]],
+    *,
+    allow_network: bool,
+) -> None:
     """Refuse a query that would fetch data from outside the store.
 
     ``SERVICE`` is refused outright; ``FROM``/``FROM NAMED`` only when they name a graph
     the store does not hold (rdflib would try to download it). With ``allow_network``
-    everything passes.
+    everything passes. ``local_graphs`` may be a function returning the graph names: it
+    is called only for a query with ``FROM``, since listing a large store's graphs costs.
 
     Raises
     ------
@@ -130,8 +136,11 @@ def check_local(query: Query, local_graphs: Iterable[URIRef], *, allow_network: 
             f"the query calls SERVICE <{services[0]}>; evkg does not send queries to other "
             "endpoints or read files through SERVICE. Pass --allow-network to permit it."
         )
-    local = set(local_graphs)
-    for clause in query.algebra.get("datasetClause") or []:
+    clauses = query.algebra.get("datasetClause") or []
+    if not clauses:
+        return
+    local = set(local_graphs() if callable(local_graphs) else local_graphs)
+    for clause in clauses:
         iri = clause.get("default") or clause.get("named")
         if iri is not None and URIRef(iri) not in local:
             raise NetworkAccessError(

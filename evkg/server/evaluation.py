@@ -120,6 +120,8 @@ def snapshot_of(kb: KnowledgeBase) -> str:
 
 def _check_graphs(kb: KnowledgeBase, iris) -> None:
     """Refuse graph names the store does not hold (rdflib would try to download them)."""
+    if not iris:
+        return
     known = {str(name) for name in kb.graph_names()}
     for iri in iris:
         if iri not in known:
@@ -285,7 +287,7 @@ def _evaluate(kb: KnowledgeBase, job: Job):
     else:
         clauses = query.algebra.get("datasetClause") or []
         _check_graphs(kb, [str(c.get("default") or c.get("named")) for c in clauses])
-    check_local(query, kb.graph_names(), allow_network=False)  # the library's own check, too
+    check_local(query, kb.graph_names, allow_network=False)  # the library's own check, too
     import rdflib.plugins.sparql as rdflib_sparql
 
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False
