@@ -44,11 +44,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+
+from tests.virtuoso import VIRTUOSO, virtuoso_missing, virtuoso_server
 
 from . import synthetic
 
@@ -227,90 +227,6 @@ STEPS = {
 
 # --------------------------------------------------------------------------- Virtuoso
 
-VIRTUOSO = Path("/usr/bin/virtuoso-t")
-ISQL = "isql-vt"
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{isql}
-DirsAllowed = {db}
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {db}
-MaxClientConnections = 4
-ServerThreads = 4
-[SPARQL]
-ResultSetMaxRows = 10000000
-MaxQueryExecutionTime = 600
-"""
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def virtuoso_missing() -> str | None:
-    """Why a Virtuoso server cannot be started here, or None when it can."""
-    if not VIRTUOSO.exists():
-        return f"no Virtuoso at {VIRTUOSO} (Debian package virtuoso-opensource)"
-    if shutil.which(ISQL) is None:
-        return f"no {ISQL} to grant SPARQL update"
-    return None
-
-
-@contextmanager
-def virtuoso_server(folder: Path):
-    """A Virtuoso on 127.0.0.1 with a new database in ``folder``: its SPARQL endpoint URL.
-    The anonymous SPARQL user may update, as on a local throw-away server."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    isql, http = _free_port(), _free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(db=folder, isql=isql, http=http))
-    server = subprocess.Popen(
-        [str(VIRTUOSO), "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
-        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{http}/sparql"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise RuntimeError(f"Virtuoso stopped at start-up; see {folder / 'virtuoso.log'}") from None
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"Virtuoso did not answer on {url} within 30 s; see {folder / 'virtuoso.log'}")
-        subprocess.run(
-            [ISQL, f"127.0.0.1:{isql}", "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
-            check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=30,
-        )
-        yield url, server.pid
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 # --------------------------------------------------------------------------- parent
 
 
@@ -412,7 +328,8 @@ def measure_store(store: str, triples: int, data: Path, db: Path, runs: int, pai
         # A new server per run: the seeds go in first (untimed), then the file; the
         # last server stays up for the queries and the graph work.
         for i in range(runs):
-            with virtuoso_server(db.with_name("virtuoso")) as (url, pid):
+            server = virtuoso_server(db.with_name("virtuoso"), buffers=170_000, max_rows=10_000_000, query_seconds=600)
+            with server as (url, pid):
                 spec = f"sparql:{url}"
                 loads.append(run_step("load-evkg", result, store=spec, data=str(data), db=str(db), runs=1))
                 if i == runs - 1:

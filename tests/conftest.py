@@ -31,41 +31,6 @@ def oxigraph_kb(tmp_path_factory):
     return evkg.load(store=f"oxigraph:{tmp_path_factory.mktemp('stores') / 'seeds'}")
 
 
-VIRTUOSO = Path("/usr/bin/virtuoso-t")
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{isql}
-DirsAllowed = {db}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {db}
-MaxClientConnections = 4
-ServerThreads = 4
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
-"""
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory):
     """A Virtuoso server on 127.0.0.1 with a throw-away database: its SPARQL endpoint URL.
@@ -80,43 +45,14 @@ def virtuoso_scratch(tmp_path_factory):
     yield from _run_virtuoso(tmp_path_factory.mktemp("virtuoso-scratch"))
 
 
-def _run_virtuoso(db: Path):
-    import subprocess
-    import time
-    import urllib.request
+def _run_virtuoso(folder: Path):
+    from .virtuoso import virtuoso_missing, virtuoso_server
 
-    if not VIRTUOSO.exists():
-        pytest.fail(f"the SPARQL store tests need Virtuoso at {VIRTUOSO}: run tests/install-deps.sh (as root).")
-    isql, http = _free_port(), _free_port()
-    (db / "virtuoso.ini").write_text(VIRTUOSO_INI.format(db=db, isql=isql, http=http))
-    server = subprocess.Popen(
-        [str(VIRTUOSO), "+configfile", str(db / "virtuoso.ini"), "+foreground"],
-        cwd=db, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{http}/sparql"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail(f"Virtuoso stopped at start-up; see {db / 'virtuoso.log'}")
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"Virtuoso did not answer on {url} within 15 s; see {db / 'virtuoso.log'}")
-        subprocess.run(
-            ["isql-vt", f"127.0.0.1:{isql}", "dba", "dba", "exec=GRANT SPARQL_UPDATE TO \"SPARQL\";"],
-            check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=30,
-        )
+    missing = virtuoso_missing()
+    if missing:
+        pytest.fail(f"the SPARQL store tests need a Virtuoso server: {missing}.")
+    with virtuoso_server(folder / "db") as (url, _):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 @pytest.fixture(scope="session")

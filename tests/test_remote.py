@@ -118,3 +118,15 @@ def test_stats_never_shows_the_credentials(runner, virtuoso, monkeypatch):
     result = runner.invoke(cli, ["--store", f"sparql:{virtuoso}", "stats", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert "s3cret-word" not in result.output
+
+
+def test_the_store_reaches_its_own_server_while_remote_fetching_is_refused(sparql_kb, virtuoso):
+    """A query runs inside evkg's network guard; the store's first connection to the
+    endpoint the user named must still go through."""
+    from evkg.loading import network_guard
+    from evkg.ontology import PREFIXES
+
+    store = open_store(f"sparql:{virtuoso}")  # a new client: no connection yet
+    with network_guard(False):
+        result = store.query("ASK { ?s ?p ?o }", PREFIXES)
+    assert result.askAnswer is True
