@@ -316,6 +316,13 @@ def measure_store(store: str, triples: int, data: Path, db: Path, runs: int, pai
             figures["nodes"], figures["edges"] = graph["nodes"], graph["edges"]
         except StepFailed as exc:
             figures["graph_failed"] = str(exc)
+        if store == "oxigraph":
+            log(f"{store}: `evkg path` whole process, graph built then read from disk")
+            command = [sys.executable, "-m", "evkg", "--store", _spec(store, db), "path", *pair]
+            os.environ["EVKG_CACHE_DIR"] = str(fresh(db.with_name("graph-cache")))
+            figures["process_first"], _ = whole_process(command, 1)
+            figures["process_cached"], figures["process_cached_peak_mb"] = whole_process(command, runs)
+            os.environ.pop("EVKG_CACHE_DIR")
         return figures
 
     log(f"{store}: load")
@@ -460,7 +467,7 @@ def report(rows: list[dict], startup: dict, args, sparql_note: str, stamp: str) 
         "- Load: the file alone (the ontology and seeds go in first, untimed). oxigraph: `Store.load_file`, as",
         "  `evkg load` calls it; memory: `evkg.load([file])`, which parses the ontology and seeds too.",
         "- Path cold = graph build + first lookup in a new knowledge base. Path cached = later lookups in the",
-        "  same process: evkg keeps no graph on disk yet, so every new process pays the build again.",
+        "  same process. The graph kept on disk between runs is measured apart: whole `evkg path` processes.",
         "- Page: `render_html(graph_view(kb))`, the whole graph cut to 5,000 nodes, as `evkg render` does.",
         f"- `sparql:URL` store: {sparql_note}",
         "",
@@ -504,6 +511,13 @@ def report(rows: list[dict], startup: dict, args, sparql_note: str, stamp: str) 
                 f"{_ms(f['cold'])} | {_ms(f['cached'])} | {row['path_nx'] * 1000:.3f} | {_ratio(f['cached'], row['path_nx'])} | "
                 f"{f['render']:.2f} | {f['graph_peak_mb']:,.0f} |"
             )
+        for store, f in row["stores"].items():
+            if "process_cached" in f:
+                notes.append(
+                    f"- {store}: `evkg path` as a whole process: {f['process_first']:.2f} s the first time (builds the "
+                    f"graph and keeps it on disk), {f['process_cached']:.2f} s after (reads it back; peak "
+                    f"{f['process_cached_peak_mb']:,.0f} MB)."
+                )
         anchors = row["anchor_load"]
         lines += ["", *notes] if notes else []
         server = row["stores"].get("sparql", {}).get("server_peak_mb")
@@ -600,7 +614,7 @@ def main() -> None:
     if unavailable is None:
         sparql_note = (
             f"{virtuoso_version()}, a new server with a new database on 127.0.0.1 for each load run; load is "
-            "`Store.load_file` (parse, then SPARQL Update in batches); anchors are pyoxigraph's. Peak memory "
+            "`Store.load_file` (parse, then SPARQL Update in batches into staging graphs, moved into place at the end); anchors are pyoxigraph's. Peak memory "
             "is evkg's process; the server's is given apart."
         )
     else:

@@ -173,9 +173,38 @@ def load_files(settings: Settings, files: tuple[Path, ...], store_spec: str | No
     for path in files:
         graph = str(GRAPH["data/" + path.name])
         report = store.load_file(path, graph_iri=graph, allow_network=settings.allow_network,
-                                 progress=lambda line: click.echo(line, err=True))
+                                 progress=_LoadProgressLine(path))
         click.echo(f"Loaded {path}: {report.triples:,} triples in {report.seconds:.2f} s "
                    f"({report.rate:,.0f} triples/s).")
+
+
+class _LoadProgressLine:
+    """Shows how far `evkg load` is on standard error: one line redrawn in place on a
+    terminal (triples so far, triples/s, percentage once the total is known), or a line
+    per finished stage when standard error is a file or a pipe."""
+
+    def __init__(self, path: Path):
+        import time
+
+        self.path = path
+        self.clock = time.perf_counter
+        self.stage_started = self.clock()
+        self.stage = ""
+        self.live = click.get_text_stream("stderr").isatty()
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if stage != self.stage:
+            if self.stage:  # the first stage began when the load did
+                self.stage_started = self.clock()
+            self.stage = stage
+        seconds = self.clock() - self.stage_started
+        rate = f"{done / seconds:,.0f} triples/s" if seconds > 0 and done else "starting"
+        count = f"{done:,} of {total:,} triples ({done / total:.0%})" if total else f"{done:,} triples"
+        line = f"{self.path.name}: {stage} {count}, {rate}"
+        if self.live:
+            click.echo(f"\r\033[K{line}", err=True, nl=done == total and total is not None)
+        elif total is not None and done == total:
+            click.echo(f"{self.path.name}: {stage} done: {done:,} triples in {seconds:.2f} s.", err=True)
 
 
 # --------------------------------------------------------------------------- query
@@ -698,7 +727,7 @@ def render(settings: Settings, output, open_browser, around, ends, k, all_shorte
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds a query may run; a slower one is stopped and answered with 503.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help="Most rows (or triples) in one answer; the answer says when it was cut.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Query worker processes: how many queries are evaluated at once.")
-@click.option("--allow-update", is_flag=True, help="Accept SPARQL Update, for local use. Changes live in memory until the server stops; LOAD and SERVICE stay refused.")
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL Update, for local use. Changes live in memory until the server stops; LOAD and SERVICE stay refused. Memory store only: the server never writes to oxigraph: or sparql: stores.")
 @click.option("--public", is_flag=True, help="Answer requests for any Host name (no DNS-rebinding check); needed to listen on 0.0.0.0.")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME", help="Also answer requests addressed to this host name (repeatable).")
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
@@ -717,6 +746,10 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
     entity's IRI path, /id/TYPE/SLUG; Turtle or JSON-LD by content negotiation),
     explained paths between two entities, and a query page.
 
+    On --store oxigraph:PATH each worker opens the database read-only while the
+    server holds its lock (`evkg load` on it is refused until the server stops); on
+    --store sparql:URL each worker queries the endpoint itself.
+
     The server listens on 127.0.0.1 and answers only requests addressed to it
     (a guard against DNS rebinding) unless --public. Stop it with Ctrl+C.
 
@@ -724,6 +757,7 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
     Example:
         evkg serve
         evkg serve --port 8080 --data my-facts.ttl --timeout 30
+        evkg --store oxigraph:./evkg-db serve
         curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s a ev:Country }' http://127.0.0.1:8000/sparql
     """
     if settings.allow_network:
@@ -732,24 +766,40 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
 
     from .server import ServerSettings, make_app
     from .server.runner import bind, serve as run_server, url_of
+    from .server.stores import open_served_kb, update_refusal
 
+    persistent = settings.store.partition(":")[0] in ("oxigraph", "sparql")
+    if allow_update and persistent:
+        raise click.UsageError(update_refusal(settings.store))
     server_settings = ServerSettings(
         host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
         allow_update=allow_update, public=public, allowed_hosts=allowed_hosts,
     )
-    kb = settings.kb(extra=more_data)
+    if settings.store == "memory":
+        kb = settings.kb(extra=more_data)
+    else:
+        # Each query worker opens the store itself (an Oxigraph database read-only, while
+        # this process holds its write lock); nothing is copied.
+        kb = open_served_kb(settings.store, update_url=settings.update_url, data=(*settings.data, *more_data), seeds=settings.seeds)
     sock = bind(host, port)
     app = make_app(kb, replace(server_settings, port=sock.getsockname()[1]))
     base = url_of(sock)
     graphs = len(kb.graph_names())
     click.echo(f"evkg serve: {len(kb):,} triples in {graphs} graphs; {workers} query worker{'s' if workers != 1 else ''}, "
                f"{timeout:g} s per query, at most {max_rows:,} rows per answer.")
+    if settings.store.startswith("oxigraph:"):
+        click.echo(f"  Store            {kb.store.spec}, opened read-only by each query worker, locked against `evkg load` until the server stops")
+    elif persistent:
+        click.echo(f"  Store            {kb.store.spec}, queried by each query worker directly")
     click.echo(f"  Explorer         {base}/")
     click.echo(f"  SPARQL endpoint  {base}/sparql")
-    entities = kb.entities()
-    if entities:
-        catl = [e for e in entities if e.iri.endswith("/company/catl")]
-        example = (catl or entities)[0].iri.split("/id/", 1)[1]
+    # One example entity, CATL when there is one, found without listing every entity of a large store.
+    if kb.query("ASK { company:catl a ?class }").askAnswer:
+        example = "company/catl"
+    else:
+        first = list(kb.query("SELECT ?entity WHERE { ?entity a ?class FILTER(STRSTARTS(STR(?entity), STR(id:))) } ORDER BY ?entity LIMIT 1"))
+        example = str(first[0][0]).split("/id/", 1)[1] if first else None
+    if example:
         click.echo(f"  Entity pages     {base}/id/{example} (Turtle or JSON-LD by Accept)")
     mode = "Updates allowed (--allow-update)" if allow_update else "Read-only"
     reach = "any host name (--public)" if public else "this machine only" if server_settings.loopback else f"requests for {host}"

@@ -19,7 +19,7 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -184,6 +184,11 @@ class ValidationReport:
 # --------------------------------------------------------------------------- the KB
 
 
+#: Words with which a query could reach past the store (SERVICE, FROM, LOAD): such a
+#: query is parsed and checked by evkg first, whatever the store.
+_MAY_REACH_OUT = re.compile(r"\b(?:service|from|load)\b", re.IGNORECASE)
+
+
 class KnowledgeBase:
     """The evkg knowledge base over an rdflib ``Dataset``.
 
@@ -208,6 +213,19 @@ class KnowledgeBase:
         self.sources: list[Path] = []
         #: Increases whenever data is added, so caches built from the data can tell.
         self.revision = 0
+        self._content: str | None = None
+        self._content_revision = -1
+
+    @property
+    def content_id(self) -> str | None:
+        """A digest of what the knowledge base holds, as :func:`load` found it (the files
+        it parsed, or the persistent store's generation mark); None when evkg cannot
+        vouch for it: a knowledge base made by hand, a SPARQL endpoint, or data added
+        since. Graphs are kept on disk under it (:mod:`evkg.graph.cache`)."""
+        return self._content if self.revision == self._content_revision else None
+
+    def _vouch(self, content: str | None) -> None:
+        self._content, self._content_revision = content, self.revision
 
     @property
     def dataset(self) -> Dataset:
@@ -273,6 +291,8 @@ class KnowledgeBase:
             ``SERVICE``, ``FROM`` of a graph not in the store, unless network access is on.
         """
         allow = self.allow_network if allow_network is None else allow_network
+        if self.store is not None and self.store.parses_queries and not allow and not _MAY_REACH_OUT.search(sparql):
+            return self._query_natively(sparql)
         prepared = prepare(sparql)
         check_local(prepared, self.graph_names, allow_network=allow)
         import rdflib.plugins.sparql as rdflib_sparql
@@ -298,6 +318,40 @@ class KnowledgeBase:
                     raise
                 raise QueryError(f"the query failed: {exc}") from None
         return result
+
+    def rows(self, sparql: str) -> Iterator[tuple]:
+        """Stream the rows of a SELECT query as tuples of rdflib terms (None where a
+        variable is unbound), in the order of its SELECT clause. On a store that answers
+        queries itself the rows are converted as they come, with no result object in
+        between: the way to read a large share of the store.
+
+        >>> kb = load()
+        >>> next(kb.rows("SELECT ?label WHERE { company:catl rdfs:label ?label }"))
+        (rdflib.term.Literal('CATL', lang='en'),)
+        """
+        if self.store is not None and self.store.parses_queries and not self.allow_network and not _MAY_REACH_OUT.search(sparql):
+            try:
+                streamed = self.store.select_rows(sparql, PREFIXES)
+            except SyntaxError:
+                streamed = None  # the query below says what is wrong
+            if streamed is not None:
+                return streamed
+        result = self.query(sparql)
+        return (tuple(row) for row in result)
+
+    def _query_natively(self, sparql: str) -> Result:
+        """A query the store parses and answers itself, without rdflib's (slower) parser:
+        only for a text that cannot name another endpoint or graph (see _MAY_REACH_OUT)."""
+        try:
+            with network_guard(False):
+                return self.store.query(sparql, PREFIXES)
+        except SyntaxError as exc:
+            prepare(sparql)  # rdflib's message, with line and column, as on the other stores
+            raise QueryError(f"the query failed: {' '.join(str(exc).split())}") from None
+        except RecursionError:
+            raise QueryError("the query nests too deeply to evaluate.") from None
+        except (OSError, ValueError, TypeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from None
 
     # ----------------------------------------------------------------- entities
 
@@ -564,20 +618,8 @@ class KnowledgeBase:
     def _value_text(self, node) -> str:
         """A quantity value or other blank node in words: '150000 vehicles per year'."""
         if isinstance(node, BNode):
-            number = self._dataset.value(node, QUDT.numericValue)
-            unit = self._dataset.value(node, QUDT.hasUnit)
-            wording = self._dataset.value(node, EV.valueWording)
-            parts = []
-            if number is not None:
-                parts.append(format_number(number.toPython()))
-                parts.append(unit_text(unit, self._dataset.value(node, EV.countedItem)))
-            if wording is not None:
-                parts.append(f"(\u201c{wording}\u201d)" if parts else f"\u201c{wording}\u201d")
-            for predicate in (EV.comparison, EV.period):
-                extra = self._dataset.value(node, predicate)
-                if extra is not None:
-                    parts.append(f"[{extra}]")
-            return " ".join(p for p in parts if p).replace(" %", "%")
+            value = self._dataset.value
+            return quantity_text({predicate: value(node, predicate) for predicate in QUANTITY_PARTS})
         return self._label(node)
 
     def _details(self, node, skip=()) -> tuple[tuple[str, str], ...]:
@@ -712,6 +754,31 @@ def _citation_order(citation: Citation) -> tuple[str, str, str, str]:
     return (citation.graph, citation.source, citation.title, citation.quote or "")
 
 
+#: The properties of a quantity value that :func:`quantity_text` puts into words.
+QUANTITY_PARTS = (QUDT.numericValue, QUDT.hasUnit, EV.valueWording, EV.countedItem, EV.comparison, EV.period)
+
+
+def quantity_text(parts: dict) -> str:
+    """A quantity value in words, from its properties (``QUANTITY_PARTS`` -> term or None).
+
+    >>> quantity_text({QUDT.numericValue: Literal(150000.0), QUDT.hasUnit: URIRef("http://qudt.org/vocab/unit/NUM-PER-YR"),
+    ...                EV.countedItem: Literal("vehicles")})
+    '150,000 vehicles per year'
+    """
+    number, unit, wording = parts.get(QUDT.numericValue), parts.get(QUDT.hasUnit), parts.get(EV.valueWording)
+    words = []
+    if number is not None:
+        words.append(format_number(number.toPython()))
+        words.append(unit_text(unit, parts.get(EV.countedItem)))
+    if wording is not None:
+        words.append(f"(\u201c{wording}\u201d)" if words else f"\u201c{wording}\u201d")
+    for predicate in (EV.comparison, EV.period):
+        extra = parts.get(predicate)
+        if extra is not None:
+            words.append(f"[{extra}]")
+    return " ".join(w for w in words if w).replace(" %", "%")
+
+
 def format_number(value) -> str:
     """A number for reading: thousands separated, no trailing ``.0``.
 
@@ -803,6 +870,7 @@ def load(
         dataset.bind(prefix, namespace)
     kb = KnowledgeBase(dataset, allow_network=allow_network, store=backend)
     if backend.persistent:
+        kb._vouch(backend.generation())
         return kb
     kb._merge(parse_file(ONTOLOGY_PATH, graph_iri=ONTOLOGY_GRAPH), into=ONTOLOGY_GRAPH)
     if seeds:
@@ -810,4 +878,19 @@ def load(
             kb._merge(parse_file(path))
     for path in extra:
         kb.add_file(path)
+    kb._vouch(_digest_of_files([ONTOLOGY_PATH, *(seed_files() if seeds else ()), *map(Path, extra)]))
     return kb
+
+
+def _digest_of_files(paths: Iterable[Path]) -> str:
+    """A digest of the files' names and bytes, in order."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0")
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()

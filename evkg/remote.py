@@ -11,14 +11,22 @@ How the data is laid out on the server, so that it answers as the other stores d
 - a union graph holds each triple of every listed graph once, and serves as the default
   graph of evkg's queries (a server's own default graph may hold anything);
 - blank nodes are stored as well-known IRIs (SPARQL Update cannot address a blank node
-  twice) and read back as blank nodes.
+  twice) and read back as blank nodes, so one blank node sent in several requests stays
+  one node;
+- data that needs several requests (a file ``evkg load`` sends, the seeds of a new store)
+  goes into staging graphs first (``urn:evkg:staging:<run>:<n>``, one per target graph),
+  then into place with one last request; a failure before that request leaves the store
+  as it was (see :meth:`SparqlStore.load_file`). Staging graphs are never in the
+  registry, the union or the dataset of evkg's queries.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,12 +50,14 @@ _SD = "http://www.w3.org/ns/sparql-service-description#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Triples per SPARQL Update request when loading.
 BATCH = 2000
+#: The start of the IRIs of staging graphs: a load fills them, then moves them into place.
+STAGING = "urn:evkg:staging:"
 
 
 def _names():
     from .ontology import GRAPH
 
-    return GRAPH["store/union"], GRAPH["store/graphs"], GRAPH[".well-known/genid/"]
+    return GRAPH["store/union"], GRAPH["store/graphs"], GRAPH[".well-known/genid/"], GRAPH["store/none"]
 
 
 class SparqlStore(Store):
@@ -59,23 +69,38 @@ class SparqlStore(Store):
         The query endpoint, e.g. ``http://localhost:8890/sparql``.
     update_url : str, optional
         The update endpoint, when the server has a separate one.
+    timeout : float
+        Seconds to wait for each answer of the server.
+    batch_size : int
+        Triples per SPARQL Update request when adding data.
+
+    Examples
+    --------
+    >>> store = SparqlStore("http://localhost:8890/sparql", batch_size=500)
+    >>> store.spec, store.batch_size
+    ('sparql:http://localhost:8890/sparql', 500)
     """
 
     persistent = True
+    native_sparql = True
 
-    def __init__(self, url: str, *, update_url: str | None = None, timeout: float = 60.0):
+    def __init__(self, url: str, *, update_url: str | None = None, timeout: float = 60.0, batch_size: int = BATCH):
         if not re.match(r"^https?://[^/\s]+", url):
             raise StoreError(f"--store sparql:URL needs an http(s) URL of a SPARQL endpoint, e.g. sparql:http://localhost:8890/sparql; got {url!r}.")
         self.url = url
         self.update_url = update_url or url
         self.spec = f"sparql:{url}"
         self.timeout = timeout
+        if batch_size < 1:
+            raise StoreError(f"the batch size of a SPARQL store is a number of triples per request, at least 1; got {batch_size}.")
+        self.batch_size = batch_size
         self._client: httpx.Client | None = None
         self._auth = None
         self._dataset: Dataset | None = None
         self._graphs: list | None = None
         self._around: dict[tuple, list] = {}
-        self.union, self.registry, self.genid = _names()
+        # ``nothing`` names a graph evkg never writes; see _protocol_dataset.
+        self.union, self.registry, self.genid, self.nothing = _names()
 
     # ------------------------------------------------------------- HTTP
 
@@ -119,13 +144,20 @@ class SparqlStore(Store):
             raise StoreError(f"{self.spec}: the server answered HTTP {response.status_code}: {why}")
         return response
 
-    def _select(self, text: str, *, dataset: bool = True) -> tuple[list[str], list[dict]]:
-        """Run a SELECT or ASK over evkg's graphs; (variables, rows of rdflib terms)."""
+    def _select(self, text: str, *, dataset: bool | list[tuple[str, str]] = True) -> tuple[list[str], list[dict]]:
+        """Run a SELECT or ASK; (variables, rows of rdflib terms).
+
+        ``dataset`` is True to read evkg's graphs (the union as the default graph, the
+        registered graphs as the named ones), False for a query that names every graph it
+        reads, or the protocol's ``default-graph-uri``/``named-graph-uri`` pairs to send.
+        """
         import json
 
         data = [("query", text)]
-        if dataset:
+        if dataset is True:
             data += self._protocol_dataset()
+        elif dataset:
+            data += dataset
         response = self._post(self.url, data, "application/sparql-results+json")
         try:
             answer = json.loads(response.text)
@@ -144,7 +176,20 @@ class SparqlStore(Store):
         self._post(self.update_url, [("update", text)], "*/*")
 
     def _protocol_dataset(self) -> list[tuple[str, str]]:
-        return [("default-graph-uri", str(self.union))] + [("named-graph-uri", str(g)) for g in self.graphs()]
+        return self._dataset_pairs([self.union], self.graphs())
+
+    def _dataset_pairs(self, default: Iterable, named: Iterable) -> list[tuple[str, str]]:
+        """The protocol parameters for a dataset, never naming a staging graph.
+
+        Virtuoso reads a request that names no named graph as "every graph on the
+        server", staging graphs and its own included (an empty registry, a query with
+        FROM but no FROM NAMED): an empty half is sent as ``self.nothing``, a graph that
+        never holds a triple. The default graph gets the same, for servers that read it
+        so.
+        """
+        default = [str(g) for g in default if not str(g).startswith(STAGING)] or [str(self.nothing)]
+        named = [str(g) for g in named if not str(g).startswith(STAGING)] or [str(self.nothing)]
+        return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
 
     # ------------------------------------------------------------- terms
 
@@ -204,7 +249,54 @@ class SparqlStore(Store):
         return GRAPH["ontology"] not in self.graphs()
 
     def add_quads(self, quads: Iterable[tuple]) -> None:
-        """Add quads with SPARQL Update, in batches: each to its graph and to the union."""
+        """Add quads with SPARQL Update, all or nothing: each to its graph and to the union.
+
+        Quads that fit in one request go in one ``INSERT DATA``; more are staged first, as
+        :meth:`load_file` describes. Quads outside a named graph go to the graph
+        ``data/default``.
+
+        Raises
+        ------
+        StoreError
+            The server refused a request or could not be reached; the message names the
+            triples of the failing request and the server's answer.
+        """
+        self._write(quads, what=None)
+
+    def _write(
+        self,
+        quads: Iterable[tuple],
+        *,
+        what: str | None,
+        total: int | None = None,
+        progress: Callable[[str, int, int | None], None] | None = None,
+    ) -> None:
+        """Send quads in requests of ``batch_size`` triples; staged when there are several.
+
+        ``what`` (a file) starts the messages of errors; None for no file.
+        """
+        batches = self._batches(quads)
+        first = next(batches, None)
+        if first is None:
+            return
+        second = next(batches, None)
+        if second is None:
+            size = _size(first)
+            try:
+                self._insert(first)
+            except StoreError as exc:
+                raise StoreError(
+                    f"{self._sending(what)} batch 1 (triples 1..{size:,}) failed: "
+                    f"{_sentence(self._server_message(exc))} Nothing was loaded."
+                ) from None
+            if progress:
+                progress("writing", size, total)
+        else:
+            self._stage_and_move(itertools.chain((first, second), batches), what=what, total=total, progress=progress)
+        self._around.clear()
+
+    def _batches(self, quads: Iterable[tuple]) -> Iterator[dict]:
+        """The quads as N-Triples lines by graph name, ``batch_size`` lines at a time."""
         from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
         from .ontology import GRAPH
@@ -215,25 +307,114 @@ class SparqlStore(Store):
             name = getattr(g, "identifier", g)
             if name is None or name == DATASET_DEFAULT_GRAPH_ID:
                 name = GRAPH["data/default"]
+            # A blank node becomes the same well-known IRI in every request, so a node
+            # whose triples land in different batches (or staging graphs) stays one node.
             batch.setdefault(name, []).append(f"{self._n3(s)} {self._n3(p)} {self._n3(o)} .")
             count += 1
-            if count >= BATCH:
-                self._insert(batch)
+            if count == self.batch_size:
+                yield batch
                 batch, count = {}, 0
         if batch:
-            self._insert(batch)
-        self._around.clear()
+            yield batch
 
     def _insert(self, batch: dict) -> None:
+        """One INSERT DATA: the triples into their graphs and the union, new graphs into
+        the registry."""
         lines = [line for triples in batch.values() for line in triples]
         new = [g for g in batch if g not in self.graphs()]
         body = "".join(f"GRAPH <{g}> {{\n{chr(10).join(triples)}\n}}\n" for g, triples in batch.items())
         body += f"GRAPH <{self.union}> {{\n" + "\n".join(lines) + "\n}\n"
         if new:
-            body += f"GRAPH <{self.registry}> {{\n" + "\n".join(f"<{g}> a <{_SD}NamedGraph> ." for g in new) + "\n}\n"
+            body += self._registry_block(new)
         self._update(f"INSERT DATA {{\n{body}}}")
         if new:
             self._graphs = sorted({*self.graphs(), *new})
+
+    def _registry_block(self, graphs: list) -> str:
+        return f"GRAPH <{self.registry}> {{\n" + "\n".join(f"<{g}> a <{_SD}NamedGraph> ." for g in graphs) + "\n}\n"
+
+    def _stage_and_move(
+        self,
+        batches: Iterable[dict],
+        *,
+        what: str | None,
+        total: int | None,
+        progress: Callable[[str, int, int | None], None] | None,
+    ) -> None:
+        """Send every batch into staging graphs, then move them into place in one request."""
+        from rdflib import URIRef
+
+        run = uuid.uuid4().hex
+        staging: dict = {}  # target graph -> its staging graph
+        sent = number = 0
+        first = last = 0
+        try:
+            for number, batch in enumerate(batches, start=1):
+                first, last = sent + 1, sent + _size(batch)
+                for target in batch:
+                    if target not in staging:
+                        staging[target] = URIRef(f"{STAGING}{run}:{len(staging) + 1}")
+                body = "".join(f"GRAPH <{staging[g]}> {{\n{chr(10).join(triples)}\n}}\n" for g, triples in batch.items())
+                self._update(f"INSERT DATA {{\n{body}}}")
+                sent = last
+                if progress:
+                    progress("writing", sent, total)
+        except BaseException as exc:
+            kept = self._drop(staging.values())
+            if not isinstance(exc, StoreError):
+                raise  # an interruption: the staging graphs are gone, nothing was loaded
+            message = (
+                f"{self._sending(what)} batch {number} (triples {first:,}..{last:,}) failed: "
+                f"{_sentence(self._server_message(exc))} Nothing was loaded"
+            )
+            if first == 1:
+                message += "."
+            elif not kept:
+                message += f": the {first - 1:,} triples sent before were staged apart and have been dropped."
+            else:
+                message += (
+                    f"; the {first - 1:,} triples sent before are still staged apart in {_iris(kept)}, "
+                    "which evkg never reads; remove them with DROP SILENT GRAPH."
+                )
+            raise StoreError(message) from None
+        new = [g for g in staging if g not in self.graphs()]
+        steps = []
+        for target, stage in staging.items():
+            steps += [f"ADD <{stage}> TO <{target}>", f"ADD <{stage}> TO <{self.union}>"]
+        if new:
+            steps.append(f"INSERT DATA {{\n{self._registry_block(new)}}}")
+        steps += [f"DROP SILENT GRAPH <{stage}>" for stage in staging.values()]
+        try:
+            self._update(" ;\n".join(steps))
+        except StoreError as exc:
+            self._drop(staging.values())
+            raise StoreError(
+                f"{what or self.spec}: all {sent:,} triples reached {self.spec}, but moving them into place failed: "
+                f"{_sentence(self._server_message(exc))} Part of them may be in the store, since the "
+                "server may keep the steps of one request that ran before a failure. Check with "
+                "`evkg stats`, then load the file again: triples already there are not doubled."
+            ) from None
+        if new:
+            self._graphs = sorted({*self.graphs(), *new})
+
+    def _drop(self, graphs: Iterable) -> list:
+        """Drop graphs, best effort; the ones that could not be dropped."""
+        graphs = list(graphs)
+        if not graphs:
+            return []
+        try:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+        except StoreError:
+            return graphs
+        return []
+
+    def _sending(self, what: str | None) -> str:
+        return f"{what}: sending to {self.spec}" if what else f"{self.spec}: sending"
+
+    def _server_message(self, error: StoreError) -> str:
+        """What the server said, from an error raised by _post."""
+        text = str(error).removeprefix(f"{self.spec}: ")
+        return re.sub(r"\s*SPARQL query:.*$", "", text)  # Virtuoso repeats the whole request
 
     def query(self, text: str, prefixes: dict[str, str]) -> Result | None:
         from rdflib import Variable
@@ -243,12 +424,26 @@ class SparqlStore(Store):
 
         full = prefix_block(prefixes) + text
         query = prepare(text, prefixes=prefixes)
-        # A query naming its own dataset (FROM) keeps it; others see evkg's graphs only.
-        own_dataset = bool(query.algebra.get("datasetClause"))
+        # A query naming its own dataset (FROM, FROM NAMED) keeps it, sent again as protocol
+        # parameters so that the half it leaves out is empty, as SPARQL says, rather than
+        # every graph on the server; other queries see evkg's graphs only.
+        clauses = query.algebra.get("datasetClause") or []
         name = query.algebra.name
         if name in ("ConstructQuery", "DescribeQuery"):
             return None  # rdflib evaluates them over the store, with blank nodes mapped back
-        variables, rows = self._select(full, dataset=not own_dataset)
+        if _has_repeated_path(query):
+            # Virtuoso (7.2) drops rows of a query that joins a path of any length (*, +, ?)
+            # with other patterns when the default graph is restricted (openlink/
+            # virtuoso-opensource#127): rdflib evaluates it over the store instead.
+            return None
+        dataset = True
+        if clauses:
+            dataset = self._dataset_pairs(
+                # A CompValue's get() answers the key itself when it is missing: test with in.
+                [c["default"] for c in clauses if "default" in c],
+                [c["named"] for c in clauses if "named" in c],
+            )
+        variables, rows = self._select(full, dataset=dataset)
         if variables == ["_ask"]:
             result = Result("ASK")
             result.askAnswer = rows[0]["_ask"]
@@ -268,9 +463,63 @@ class SparqlStore(Store):
         graph_iri: str,
         format: str | None = None,
         allow_network: bool = False,
-        progress: Callable[[str], None] | None = None,
+        progress: Callable[[str, int, int | None], None] | None = None,
     ) -> LoadReport:
-        """Parse one RDF file whole, then send it with SPARQL Update (INSERT DATA in batches)."""
+        """Add one RDF file with SPARQL Update, all or nothing.
+
+        The file is parsed whole first, so a syntax error sends nothing. Its triples then
+        go out in requests of ``batch_size`` triples, graph after graph (in the order of
+        their names). A file that fits in one request is one ``INSERT DATA``, which
+        Virtuoso checks whole before it writes any of it. A larger file is written into
+        staging graphs, one per target graph, named ``urn:evkg:staging:<run>:<n>``: they
+        are in neither the registry nor the union, and never in the dataset of evkg's
+        queries, so no reader sees them. One last request then moves them into place::
+
+            ADD <staging> TO <target> ; ADD <staging> TO <union> ; ... ;
+            INSERT DATA { registry of new graphs } ; DROP SILENT GRAPH <staging> ; ...
+
+        ``ADD`` keeps what the target graph already holds. When a request fails before
+        that last one (the server refuses a literal, the connection drops, the load is
+        interrupted), the staging graphs are dropped and the store is as it was.
+
+        The last request is not one transaction on Virtuoso: it runs the operations of a
+        request in order and keeps those that ran before a failing one. Its operations
+        copy triples the server has already accepted, so they fail only if the server
+        stops or the connection breaks during that request; the error then says that the
+        store may hold part of the file.
+
+        Parameters
+        ----------
+        path : Path
+            The RDF file, in any format evkg reads.
+        graph_iri : str
+            The graph of the triples that the file puts in no named graph.
+        format : str, optional
+            The RDF format, when the extension does not tell it.
+        allow_network : bool
+            Let the parser fetch remote documents (JSON-LD contexts).
+        progress : callable, optional
+            Called as ``progress(stage, done, total)``: once with ``("parsing", n, n)``
+            when the file is parsed, then with ``("writing", sent, n)`` after each
+            request. Counts are triples; a triple the file puts in two graphs counts twice.
+            For 5,000 triples and the default batch size: ``("parsing", 5000, 5000)``,
+            ``("writing", 2000, 5000)``, ``("writing", 4000, 5000)``,
+            ``("writing", 5000, 5000)``.
+
+        Returns
+        -------
+        LoadReport
+            The file, its number of (distinct) triples and the seconds it took.
+
+        Raises
+        ------
+        InputError, ParseError, UnsafeInputError, NetworkAccessError
+            The file cannot be read or parsed; nothing was sent.
+        StoreError
+            A request failed: the message names the file, the batch and its triples
+            (``batch 3 (triples 4,001..6,000)``) and the server's answer, and says that
+            nothing was loaded (or, if the last request failed, that part may be).
+        """
         from rdflib import URIRef
 
         from .loading import parse_file
@@ -279,9 +528,12 @@ class SparqlStore(Store):
             raise InputError(f"{path}: no such file.")
         started = time.perf_counter()
         parsed = parse_file(path, format=format, graph_iri=URIRef(graph_iri), allow_network=allow_network)
+        graphs = sorted((g for g in parsed.graphs() if len(g)), key=lambda g: str(g.identifier))
+        total = sum(len(g) for g in graphs)
         if progress:
-            progress(f"{path}: {len(parsed):,} triples parsed; sending ...")
-        self.add_quads(parsed.quads((None, None, None, None)))
+            progress("parsing", total, total)
+        quads = ((s, p, o, g.identifier) for g in graphs for s, p, o in g)
+        self._write(quads, what=str(path), total=total, progress=progress)
         return LoadReport(path, len(parsed), time.perf_counter() - started)
 
     # ------------------------------------------------------------- triple patterns
@@ -350,6 +602,31 @@ def _boolean_variables(query) -> set[str]:
     }
 
 
+def _has_repeated_path(query) -> bool:
+    """Whether a query holds a property path of any length (``p*``, ``p+``, ``p?``).
+
+    >>> from evkg.sparql import prepare
+    >>> _has_repeated_path(prepare("SELECT * WHERE { ?f a/rdfs:subClassOf* ev:Facility }"))
+    True
+    >>> _has_repeated_path(prepare("SELECT * WHERE { ?f ev:operator/rdfs:label ?name }"))
+    False
+    """
+    from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
+
+    from .sparql import _walk
+
+    def repeated(path) -> bool:
+        if isinstance(path, MulPath):
+            return True
+        if isinstance(path, (SequencePath, AlternativePath)):
+            return any(repeated(part) for part in path.args)
+        if isinstance(path, InvPath):
+            return repeated(path.arg)
+        return False
+
+    return any(isinstance(node, Path) and repeated(node) for node in _walk(query.algebra))
+
+
 def _as_boolean(term):
     from rdflib import Literal
     from rdflib.namespace import XSD
@@ -357,6 +634,21 @@ def _as_boolean(term):
     if isinstance(term, Literal) and term.datatype != XSD.boolean and str(term) in ("0", "1"):
         return Literal(str(term) == "1")
     return term
+
+
+def _size(batch: dict) -> int:
+    """The number of triples in a batch (lines by graph)."""
+    return sum(len(lines) for lines in batch.values())
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence does."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _iris(graphs: Iterable) -> str:
+    return ", ".join(f"<{g}>" for g in graphs)
 
 
 def _keys(data: list[tuple[str, str]]) -> set[str]:

@@ -11,6 +11,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from rdflib import URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -55,7 +56,9 @@ def _syntax_error(exc: Exception, text: str) -> QueryError:
 def prepare(text: str, *, prefixes: dict[str, str] = PREFIXES) -> Query:
     """Parse a SPARQL query with the project's prefixes predeclared.
 
-    Line and column numbers in errors refer to the text as the user wrote it.
+    Line and column numbers in errors refer to the text as the user wrote it. The
+    last few hundred queries parsed are kept: a query asked again (a page reloaded, a
+    query run against each store) is not parsed again.
 
     Raises
     ------
@@ -63,6 +66,11 @@ def prepare(text: str, *, prefixes: dict[str, str] = PREFIXES) -> Query:
         A syntax error (with line and column), an update where a query was expected,
         or an undeclared prefix.
     """
+    return _prepare(text, tuple(sorted(prefixes.items())))
+
+
+@lru_cache(maxsize=512)
+def _prepare(text: str, prefixes: tuple[tuple[str, str], ...]) -> Query:
     try:
         parsed = parseQuery(text)
     except Exception as exc:
@@ -73,7 +81,7 @@ def prepare(text: str, *, prefixes: dict[str, str] = PREFIXES) -> Query:
             ) from None
         raise _syntax_error(exc, text) from None
     try:
-        return translateQuery(parsed, initNs=prefixes)
+        return translateQuery(parsed, initNs=dict(prefixes))
     except Exception as exc:
         raise QueryError(f"SPARQL error: {exc}") from None
 
@@ -141,7 +149,8 @@ def check_local(
         return
     local = set(local_graphs() if callable(local_graphs) else local_graphs)
     for clause in clauses:
-        iri = clause.get("default") or clause.get("named")
+        # (CompValue.get answers a missing key with the key's own name: read the dict.)
+        iri = dict.get(clause, "default") or dict.get(clause, "named")
         if iri is not None and URIRef(iri) not in local:
             raise NetworkAccessError(
                 f"the query reads FROM <{iri}>, which is not a graph in the knowledge base; "

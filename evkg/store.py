@@ -15,13 +15,15 @@ evkg.errors.StoreError: unknown store 'sparkle:/tmp/x'. Give one of: memory (rdf
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from .errors import InputError, StoreError
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from rdflib import Dataset
     from rdflib.query import Result
 
-__all__ = ["Store", "MemoryStore", "OxigraphStore", "LoadReport", "open_store", "STORE_FORMS"]
+__all__ = ["Store", "MemoryStore", "OxigraphStore", "LoadReport", "LoadProgress", "open_store", "STORE_FORMS"]
 
 #: The forms ``--store`` accepts, with what each means.
 STORE_FORMS = {
@@ -84,6 +86,12 @@ class LoadReport:
         return self.triples / self.seconds if self.seconds > 0 else float("inf")
 
 
+#: ``progress(stage, done, total)``: how far :meth:`Store.load_file` is. ``stage`` is
+#: ``"parsing"`` or ``"writing"``; ``done`` and ``total`` count triples (``total`` is
+#: None while it is not known yet).
+LoadProgress = Callable[[str, int, "int | None"], None]
+
+
 class Store:
     """A place for the knowledge base's quads. Subclasses say how to open it as an
     rdflib ``Dataset`` and may answer SPARQL natively."""
@@ -91,6 +99,12 @@ class Store:
     spec: str
     #: Whether the data outlives the process (filled by `evkg load`, not by --data).
     persistent = False
+    #: Whether :meth:`query` parses the text itself (evkg then skips its own parse of a
+    #: query that cannot reach past the store).
+    parses_queries = False
+    #: Whether the store answers SPARQL itself, so that reading much of it is best done
+    #: with a few streamed queries (rdflib's memory store is read faster by triple patterns).
+    native_sparql = False
 
     def dataset(self) -> Dataset:
         """The store as an rdflib Dataset whose default graph is the union of all graphs."""
@@ -100,12 +114,22 @@ class Store:
         """Whether the ontology (and seeds) must still be put into the store."""
         return True
 
+    def generation(self) -> str | None:
+        """A mark that changes whenever evkg changes the store's contents, or None if
+        the store has none (then nothing built from it is kept between runs)."""
+        return None
+
     def add_quads(self, quads: Iterable[tuple]) -> None:
         """Add rdflib quads (s, p, o, graph) in one transaction."""
         self.dataset().addN(quads)
 
     def query(self, text: str, prefixes: dict[str, str]) -> Result | None:
         """Answer a SPARQL query natively, or return None to let rdflib evaluate it."""
+        return None
+
+    def select_rows(self, text: str, prefixes: dict[str, str]) -> Iterator[tuple] | None:
+        """Stream a SELECT query's rows as tuples of rdflib terms (None where unbound),
+        without building a result first; None if the store cannot (use :meth:`query`)."""
         return None
 
     def load_file(self, path: Path, *, graph_iri: str, format: str | None = None) -> LoadReport:
@@ -160,26 +184,43 @@ def _to_ox(term):
 def _from_ox(term):
     """An rdflib term for an Oxigraph term, written as rdflib writes it (plain strings,
     decimals with a point), so that both stores print the same."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
+    kinds = _ox_kinds()
+    kind = type(term)
+    if kind is kinds.named:
+        return kinds.URIRef(term.value)
+    if kind is kinds.literal:
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return kinds.Literal(term.value, lang=term.language)
         datatype = term.datatype.value
         if datatype == _XSD_STRING:
-            return Literal(term.value)
+            return kinds.Literal(term.value)
         value = term.value
         if datatype == _XSD_DECIMAL and "." not in value:
             value += ".0"  # Oxigraph writes 10 where rdflib writes 10.0
-        return Literal(value, datatype=URIRef(datatype))
+        return kinds.Literal(value, datatype=kinds.URIRef(datatype))
+    if kind is kinds.blank:
+        return kinds.BNode(term.value)
     raise StoreError(f"Oxigraph returned a term evkg cannot read: {term!r}.")
+
+
+@lru_cache(maxsize=1)
+def _ox_kinds():
+    """Oxigraph's and rdflib's term classes, imported once (term conversion is hot)."""
+    from types import SimpleNamespace
+
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    def iri(value: str) -> URIRef:
+        # Oxigraph has checked every IRI it holds: skip rdflib's check, the costly part
+        # of making a URIRef (URIRef is a str with nothing else to set up).
+        return str.__new__(URIRef, value)
+
+    return SimpleNamespace(
+        named=ox.NamedNode, blank=ox.BlankNode, literal=ox.Literal, URIRef=iri, BNode=BNode, Literal=Literal
+    )
 
 
 def _rdflib_plugin():
@@ -244,6 +285,8 @@ class OxigraphStore(Store):
     """
 
     persistent = True
+    parses_queries = True
+    native_sparql = True
 
     def __init__(self, path: Path):
         self.path = path
@@ -287,6 +330,26 @@ class OxigraphStore(Store):
             self._dataset = Dataset(store=_rdflib_plugin()(store=self._ox), default_union=True)
         return self._dataset
 
+    #: The file in the database folder that holds the generation mark.
+    GENERATION_FILE = "evkg-generation"
+
+    def generation(self) -> str | None:
+        """The mark evkg wrote when it last changed this database (None for a database
+        made by other tools: evkg cannot tell when that one changes)."""
+        try:
+            return "oxigraph:" + (self.path / self.GENERATION_FILE).read_text(encoding="ascii").strip()
+        except OSError:
+            return None
+
+    def _changed(self) -> None:
+        """Write a new generation mark (atomically): what was built from the old
+        contents is not used again."""
+        import uuid
+
+        from .export import write_atomically
+
+        write_atomically(self.path / self.GENERATION_FILE, uuid.uuid4().hex + "\n")
+
     def needs_seeds(self) -> bool:
         """A store is set up once the ontology graph is in it; it goes in last."""
         import pyoxigraph as ox
@@ -303,8 +366,11 @@ class OxigraphStore(Store):
             triple = (_to_ox(s), _to_ox(p), _to_ox(o))
             added.append(ox.Quad(*triple, _to_ox(g)))
             added.append(ox.Quad(*triple, ox.DefaultGraph()))
-        self._ox.extend(added)
-        self._ox.flush()
+        try:
+            self._ox.extend(added)
+            self._ox.flush()
+        finally:
+            self._changed()
 
     def query(self, text: str, prefixes: dict[str, str]) -> Result | None:
         # Oxigraph's engine would send SERVICE requests itself, out of reach of evkg's
@@ -336,6 +402,13 @@ class OxigraphStore(Store):
             result.graph += ((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)) for t in answer)
         return result
 
+    def select_rows(self, text: str, prefixes: dict[str, str]) -> Iterator[tuple] | None:
+        if re.search(r"service", text, re.I):
+            return None
+        convert = _from_ox
+        answer = self._ox.query(text, prefixes=prefixes)
+        return (tuple(convert(value) for value in row) for row in answer)
+
     def load_file(
         self,
         path: Path,
@@ -343,13 +416,23 @@ class OxigraphStore(Store):
         graph_iri: str,
         format: str | None = None,
         allow_network: bool = False,
-        progress: Callable[[str], None] | None = None,
+        progress: LoadProgress | None = None,
     ) -> LoadReport:
         """Add one RDF file with Oxigraph's bulk loader; all or nothing.
 
         The whole file is parsed first (Oxigraph's parser, or evkg's safe rdflib loader
         for formats Oxigraph does not read), so a syntax error leaves the store as it
         was. Triples outside a named graph go to ``graph_iri``.
+
+        The store writes each triple twice, to its named graph and to the de-duplicated
+        union in the default graph. For a file without blank nodes the two copies are
+        written side by side, each by Oxigraph's bulk loader (which leaves Python's lock
+        while it works, so the two use two cores). Blank nodes must get the same fresh
+        names in both copies, so a file with blank nodes is read once into a staging
+        store in memory and both copies are written from it, one after the other.
+
+        ``progress(stage, done, total)`` hears of the work: ``"parsing"`` with the
+        triples read so far, then ``"writing"`` (total known).
         """
         from .loading import FORMAT_NAMES, check_xml_entities, guess_format, parse_file
 
@@ -358,57 +441,97 @@ class OxigraphStore(Store):
         if path.is_dir():
             raise InputError(f"{path}: is a directory, not an RDF file.")
         fmt = FORMAT_NAMES.get(format.lower(), format) if format else guess_format(path)
+        report = progress or (lambda stage, done, total: None)
         started = time.perf_counter()
         if fmt not in _OX_FORMATS:
             parsed = parse_file(path, format=format, graph_iri=_rdflib_iri(graph_iri), allow_network=allow_network)
+            report("parsing", len(parsed), len(parsed))
             self.add_quads(parsed.quads((None, None, None, None)))
+            report("writing", len(parsed), len(parsed))
             return LoadReport(path, len(parsed), time.perf_counter() - started)
         if fmt == "xml":
             check_xml_entities(path.read_bytes(), str(path))
         import pyoxigraph as ox
 
         ox_format = getattr(ox.RdfFormat, _OX_FORMATS[fmt])
-        target = ox.NamedNode(graph_iri)
         base = graph_iri  # relative IRIs resolve against the graph, as with --data
-        triples, graphs = self._check(path, ox_format, base)
-        if progress:
-            progress(f"{path}: {triples:,} triples parsed; loading ...")
+        found = self._check(path, ox_format, base, report)
+        report("writing", 0, found.triples)
         try:
-            if graphs is None:
-                self._ox.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=target)
-                self._ox.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=ox.DefaultGraph())
+            self._changed()  # before writing: a load cut short leaves no stale graph behind
+            if found.blank_nodes:
+                self._write_through_staging(path, ox_format, base, ox.NamedNode(graph_iri))
             else:
-                # A quad file: load it beside the store's union (the default graph) ...
-                staging = ox.Store()
-                staging.bulk_load(path=str(path), format=ox_format, base_iri=base)
-                union = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in staging)
-                named = (
-                    ox.Quad(q.subject, q.predicate, q.object, target) if isinstance(q.graph_name, ox.DefaultGraph) else q
-                    for q in staging
-                )
-                self._ox.bulk_extend(named)
-                self._ox.bulk_extend(union)
+                self._write_side_by_side(path, ox_format, base, ox.NamedNode(graph_iri), found.named_graphs)
             self._ox.flush()
         except OSError as exc:
             raise StoreError(f"{path}: writing to {self.spec} failed: {exc}") from None
-        return LoadReport(path, triples, time.perf_counter() - started)
+        finally:
+            self._changed()
+        report("writing", found.triples, found.triples)
+        return LoadReport(path, found.triples, time.perf_counter() - started)
 
-    def _check(self, path: Path, ox_format, base: str) -> tuple[int, set | None]:
-        """Parse the whole file without storing it: (triples, None for a triples format)."""
+    def _write_side_by_side(self, path: Path, ox_format, base: str, target, named_graphs: bool) -> None:
+        """The named copy and the union copy at once, each by a bulk loader (no blank nodes)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        import pyoxigraph as ox
+
+        def named():
+            self._ox.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=target, lenient=True)
+
+        def union():
+            if not named_graphs:
+                self._ox.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=ox.DefaultGraph(), lenient=True)
+                return
+            default = ox.DefaultGraph()
+            quads = ox.parse(path=str(path), format=ox_format, base_iri=base, lenient=True)
+            self._ox.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
+
+        with ThreadPoolExecutor(2, thread_name_prefix="evkg-load") as pool:
+            jobs = [pool.submit(named), pool.submit(union)]
+            for job in jobs:
+                job.result()
+
+    def _write_through_staging(self, path: Path, ox_format, base: str, target) -> None:
+        """Both copies in one bulk load, so that each blank node gets one fresh name.
+
+        The file goes into a staging store in memory first (every triple then has its
+        graph), which writes it back as N-Quads; each line of that is read twice, once
+        with its graph and once without, by a single bulk load.
+        """
+        import tempfile
+
+        import pyoxigraph as ox
+
+        staging = ox.Store()
+        staging.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=target, lenient=True)
+        with tempfile.TemporaryDirectory(prefix="evkg-load-") as folder:
+            canonical = Path(folder) / "staged.nq"
+            staging.dump(output=str(canonical), format=ox.RdfFormat.N_QUADS)
+            del staging
+            with canonical.open("rb") as lines:
+                doubled = io.BufferedReader(_WithUnionCopy(lines), buffer_size=1 << 20)
+                self._ox.bulk_load(input=doubled, format=ox.RdfFormat.N_QUADS, lenient=True)
+
+    def _check(self, path: Path, ox_format, base: str, report: LoadProgress) -> _FileCheck:
+        """Parse the whole file without storing it, noting what the writing must know."""
         import pyoxigraph as ox
 
         from .errors import ParseError
 
         count = 0
-        graphs = None
+        blank_nodes = named_graphs = False
+        blank, default = ox.BlankNode, ox.DefaultGraph
         try:
-            if ox_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD):
-                graphs = set()
-                for _ in ox.parse(path=str(path), format=ox_format, base_iri=base):
-                    count += 1
-            else:
-                for _ in ox.parse(path=str(path), format=ox_format, base_iri=base):
-                    count += 1
+            for quad in ox.parse(path=str(path), format=ox_format, base_iri=base):
+                count += 1
+                if type(quad.subject) is blank or type(quad.object) is blank:
+                    blank_nodes = True
+                if type(quad.graph_name) is not default:
+                    named_graphs = True
+                if not count % 100_000:
+                    report("parsing", count, None)
         except SyntaxError as exc:
             line = getattr(exc, "lineno", None)
             why = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
@@ -416,7 +539,43 @@ class OxigraphStore(Store):
             raise ParseError(f"{where}: cannot parse: {why}. Nothing was loaded.", path=str(path), line=line) from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc}") from None
-        return count, graphs
+        report("parsing", count, count)
+        return _FileCheck(count, blank_nodes, named_graphs)
+
+
+class _WithUnionCopy(io.RawIOBase):
+    """Reads canonical N-Quads (every line ``S P O G .``, as Oxigraph writes them) and
+    gives each line twice: as it is, and without its graph (the union copy)."""
+
+    _LINE = re.compile(rb"^(.*) (<[^>]*>|_:\S+) \.$", re.MULTILINE)
+
+    def __init__(self, lines: IO[bytes]):
+        self._lines = lines
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            chunk = self._lines.read(1 << 20)
+            if not chunk:
+                return 0
+            chunk += self._lines.readline()  # whole lines only
+            self._pending = self._LINE.sub(rb"\1 \2 .\n\1 .", chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+@dataclass
+class _FileCheck:
+    """What a parse of a file found: its triples, and whether any has a blank node or a graph name."""
+
+    triples: int
+    blank_nodes: bool
+    named_graphs: bool
 
 
 def _rdflib_iri(iri: str):

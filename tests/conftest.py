@@ -4,6 +4,8 @@ and Debian's Chromium."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +20,9 @@ DATA = Path(__file__).resolve().parent / "data"
 # The articles live beside the checkout (../shared/articles); CI has them there too.
 ARTICLES = ROOT.parent / "shared" / "articles"
 REAL_RDF = ROOT.parent / "shared" / "real-rdf"
+# Built graphs are kept on disk between runs: the tests keep theirs apart from the user's
+# (the environment reaches the evkg processes some tests start, too).
+os.environ["EVKG_CACHE_DIR"] = tempfile.mkdtemp(prefix="evkg-test-graphs-")
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,10 @@ import pytest
 
 import evkg
 from evkg.cli import cli
-from evkg.errors import NetworkAccessError, ParseError, StoreError
+from evkg.errors import NetworkAccessError, ParseError, QueryError, StoreError
 from evkg.graph import shortest_paths
 from evkg.store import open_store
+from rdflib import URIRef
 
 FACTS = """\
 @prefix ev: <https://w3id.org/evkg/ontology#> .
@@ -186,3 +187,77 @@ def test_store_locked_by_another_process(tmp_path):
     assert result.returncode == 2
     assert "another process has this database open" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+BLANK_FILES = {
+    "anonymous.ttl": '<http://e/plant> <http://e/capacity> [ <http://e/value> "100" ; <http://e/unit> <http://e/GWh> ] .\n',
+    "labelled.nq": (
+        '<http://e/plant> <http://e/capacity> _:q <http://e/g> .\n'
+        '_:q <http://e/value> "100" <http://e/g> .\n'
+        '_:q <http://e/unit> <http://e/GWh> .\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BLANK_FILES))
+def test_blank_nodes_are_one_node_in_each_graph_and_in_the_union(tmp_path, name):
+    # Each triple is stored twice (its graph, and the union): a blank node must keep one
+    # name across both copies, or the union could not tell which graph a triple came from.
+    data = tmp_path / name
+    data.write_text(BLANK_FILES[name])
+    kb = evkg.load(store=f"oxigraph:{tmp_path / 'db'}", seeds=False)
+    kb.store.load_file(data, graph_iri=f"https://w3id.org/evkg/graph/data/{name}")
+    in_union = kb.query("SELECT ?v ?u WHERE { <http://e/plant> <http://e/capacity> ?q . ?q <http://e/value> ?v ; <http://e/unit> ?u }")
+    assert [(str(v), str(u)) for v, u in in_union] == [("100", "http://e/GWh")]
+    across = kb.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?q <http://e/value> ?v . GRAPH ?g { ?q <http://e/value> ?v } }"
+    )
+    assert int(next(iter(across))[0]) == 1
+    value = next(kb.dataset.triples((None, URIRef("http://e/value"), None)))
+    assert [g.identifier for g in kb.dataset.contexts(value)] != []
+
+
+def test_the_same_blank_node_label_in_two_files_is_two_nodes(tmp_path):
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    first.write_text('_:x <http://e/p> "from a" .\n')
+    second.write_text('_:x <http://e/p> "from b" .\n')
+    kb = evkg.load(store=f"oxigraph:{tmp_path / 'db'}", seeds=False)
+    for path in (first, second):
+        kb.store.load_file(path, graph_iri=f"https://w3id.org/evkg/graph/data/{path.name}")
+    rows = kb.query("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x <http://e/p> ?v }")
+    assert int(next(iter(rows))[0]) == 2
+
+
+def test_load_reports_progress_up_to_the_total(tmp_path):
+    data = tmp_path / "plain.nt"
+    data.write_text("".join(f"<http://e/s{i}> <http://e/p> <http://e/o{i}> .\n" for i in range(250_000 // 100)))
+    kb = evkg.load(store=f"oxigraph:{tmp_path / 'db'}", seeds=False)
+    heard = []
+    kb.store.load_file(data, graph_iri="https://w3id.org/evkg/graph/data/plain.nt",
+                       progress=lambda stage, done, total: heard.append((stage, done, total)))
+    assert heard[0][0] == "parsing" and heard[-1] == ("writing", 2500, 2500)
+    assert ("parsing", 2500, 2500) in heard
+    assert len(kb.query("SELECT * WHERE { GRAPH ?g { ?s <http://e/p> ?o } }")) == 2500
+    assert len(kb.query("SELECT * WHERE { ?s <http://e/p> ?o }")) == 2500
+
+
+@pytest.mark.parametrize("text, message", [
+    ("SELECT ?x WHERE { ?x a ev:Country", "SPARQL syntax error at line 1"),
+    ("INSERT DATA { company:catl a ev:Country }", "SPARQL Update"),
+    ("SELECT ?x WHERE { ?x a nope:Thing }", "nope"),
+])
+def test_oxigraph_refuses_bad_queries_as_the_memory_store_does(kb, oxigraph_kb, text, message):
+    with pytest.raises(QueryError, match=message) as on_memory:
+        kb.query(text)
+    with pytest.raises(QueryError) as on_oxigraph:
+        oxigraph_kb.query(text)
+    assert str(on_oxigraph.value) == str(on_memory.value)
+
+
+def test_from_named_reads_a_graph_the_store_holds(any_kb):
+    rows = any_kb.query(
+        "SELECT DISTINCT ?g FROM NAMED <https://w3id.org/evkg/graph/ontology> WHERE { GRAPH ?g { ?s ?p ?o } }"
+    )
+    assert [str(g) for (g,) in rows] == ["https://w3id.org/evkg/graph/ontology"]
+    with pytest.raises(NetworkAccessError, match="FROM <http://example.org/elsewhere>"):
+        any_kb.query("SELECT * FROM NAMED <http://example.org/elsewhere> WHERE { GRAPH ?g { ?s ?p ?o } }")

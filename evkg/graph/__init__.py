@@ -23,7 +23,8 @@ from .analysis import (
     rank,
     rank_nodes,
 )
-from .build import build_graph, dependency_graph, graph_of, relations
+from .build import build_graph, dependency_graph, relations
+from .cache import graph_of
 from .layout import layout_positions
 from .paths import (
     Neighbour,

@@ -25,7 +25,8 @@ from rdflib.namespace import RDFS
 from ..errors import InputError
 from ..kb import KnowledgeBase
 from ..ontology import EV
-from .build import dependency_graph, graph_of
+from .build import dependency_graph
+from .cache import graph_of
 from .paths import PathNode, _node, _resolve_node
 
 __all__ = [

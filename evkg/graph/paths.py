@@ -26,7 +26,8 @@ import networkx as nx
 
 from ..errors import InputError
 from ..kb import KnowledgeBase
-from .build import DEPENDS_BACKWARD, DEPENDS_FORWARD, dependency_graph, graph_of
+from .build import DEPENDS_BACKWARD, DEPENDS_FORWARD, dependency_graph
+from .cache import graph_of
 
 __all__ = [
     "PathNode",

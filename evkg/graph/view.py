@@ -33,7 +33,7 @@ from ..errors import InputError
 from ..kb import KnowledgeBase, normalize_name
 from ..ontology import EV, GRAPH
 from .analysis import _class_and_subclasses
-from .build import graph_of
+from .cache import graph_of
 from .paths import PathResult, _resolve_node, resolve_relations, shortest_paths
 
 __all__ = [

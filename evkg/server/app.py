@@ -23,12 +23,13 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..errors import InputError
 from ..kb import KnowledgeBase
 from . import pages
-from .evaluation import snapshot_of
 from .pool import QueryPool
 from .protocol import sparql_endpoint, sparql_options
 from .settings import ServerSettings
+from .stores import update_refusal, worker_data
 
 __all__ = ["make_app", "ServerState"]
 
@@ -125,6 +126,10 @@ def make_app(source: KnowledgeBase | ServerSettings, settings: ServerSettings | 
     ----------
     source : KnowledgeBase or ServerSettings
         The data to serve, or settings naming the files to load (``data``, ``seeds``).
+        The query workers get a copy of a memory store; a persistent store (Oxigraph,
+        SPARQL) each worker opens itself, an Oxigraph database read-only, so nothing may
+        write to it while the app runs (``evkg serve`` holds its write lock for that, see
+        :func:`evkg.server.stores.open_served_kb`).
     settings : ServerSettings, optional
         Limits and access rules when ``source`` is a knowledge base (the defaults if
         not given).
@@ -143,7 +148,8 @@ def make_app(source: KnowledgeBase | ServerSettings, settings: ServerSettings | 
     Raises
     ------
     InputError
-        A bad setting, or data that does not load.
+        A bad setting (``allow_update`` over a persistent store, whose data the server
+        never changes), or data that does not load.
     """
     if isinstance(source, ServerSettings):
         settings = replace(source, **options)
@@ -155,10 +161,12 @@ def make_app(source: KnowledgeBase | ServerSettings, settings: ServerSettings | 
         kb = source
     else:
         raise TypeError(f"make_app needs a KnowledgeBase or ServerSettings, not {type(source).__name__}.")
+    if settings.allow_update and kb.store is not None and kb.store.persistent:
+        raise InputError(update_refusal(kb.store.spec))
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        pool = QueryPool(snapshot_of(kb), workers=settings.workers, timeout=settings.timeout)
+        pool = QueryPool(worker_data(kb), workers=settings.workers, timeout=settings.timeout)
         app.state.evkg = ServerState(settings, kb, pool, _templates(), asyncio.Lock())
         await pool.start()
         try:

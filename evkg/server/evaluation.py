@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.sparql import Query
 
-from ..errors import EvkgError, NetworkAccessError, QueryError
+from ..errors import EvkgError, NetworkAccessError, QueryError, StoreError
 from ..kb import KnowledgeBase
 from ..loading import default_graph, network_guard
 from ..ontology import PREFIXES
@@ -46,6 +46,7 @@ __all__ = [
     "snapshot_of",
     "text_reply",
     "READ_ONLY_MESSAGE",
+    "read_only_message",
     "TABLE_FORMAT",
 ]
 
@@ -58,6 +59,25 @@ READ_ONLY_MESSAGE = (
     "CREATE, DROP ...) is refused. To change the data, load your own files with "
     "`evkg serve --data FILE`; for local experiments, start the server with --allow-update."
 )
+
+
+def read_only_message(store=None) -> str:
+    """Why an update is refused, with what to do instead for the data's ``store``.
+
+    >>> from evkg.store import open_store
+    >>> print(read_only_message(open_store("sparql:http://localhost:8890/sparql")))  # doctest: +NORMALIZE_WHITESPACE
+    This SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE,
+    DROP ...) is refused. Its data lives in sparql:http://localhost:8890/sparql: add to it
+    with `evkg --store sparql:http://localhost:8890/sparql load FILE...`.
+    """
+    if store is None or not store.persistent:
+        return READ_ONLY_MESSAGE
+    stopped = ", with the server stopped" if store.spec.startswith("oxigraph:") else ""
+    return (
+        "This SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, "
+        f"CREATE, DROP ...) is refused. Its data lives in {store.spec}: add to it with "
+        f"`evkg --store {store.spec} load FILE...`{stopped}."
+    )
 
 
 @dataclass(frozen=True)
@@ -292,12 +312,25 @@ def _evaluate(kb: KnowledgeBase, job: Job):
 
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False
     with network_guard(False):
-        result = kb.dataset.query(query)
+        result = _store_answer(kb, job.text)
+        if result is None:
+            result = kb.dataset.query(query)
         if result.type == "SELECT":
             result.bindings  # evaluate here, inside the guard
         elif result.type in ("CONSTRUCT", "DESCRIBE"):
             len(result.graph)
     return result
+
+
+def _store_answer(kb: KnowledgeBase, text: str):
+    """The answer of the store's own engine (Oxigraph's, the SPARQL server's), as
+    :meth:`KnowledgeBase.query` gets it; None when the store leaves the query to rdflib."""
+    if kb.store is None:
+        return None
+    try:
+        return kb.store.query(text, PREFIXES)
+    except SyntaxError:  # Oxigraph's parser refuses what rdflib's accepted: rdflib evaluates it
+        return None
 
 
 def _query(kb: KnowledgeBase, job: Job) -> Reply:
@@ -307,7 +340,7 @@ def _query(kb: KnowledgeBase, job: Job) -> Reply:
         if is_update(job.text):
             if job.allow_update:
                 return text_reply(400, "This is a SPARQL Update; send it with POST as update= or as application/sparql-update, not as query=.")
-            return text_reply(403, READ_ONLY_MESSAGE)
+            return text_reply(403, read_only_message(kb.store))
         return text_reply(400, str(exc))
     except NetworkAccessError as exc:
         return text_reply(403, f"Refused: {exc}")
@@ -333,7 +366,7 @@ def _query(kb: KnowledgeBase, job: Job) -> Reply:
 
 def _update(kb: KnowledgeBase, job: Job) -> Reply:
     if not job.allow_update:
-        return text_reply(403, READ_ONLY_MESSAGE)
+        return text_reply(403, read_only_message(kb.store))
     try:
         update = translateUpdate(parseUpdate(job.text), initNs=PREFIXES)
     except Exception as exc:
@@ -372,6 +405,8 @@ def run_job(kb: KnowledgeBase, job: Job) -> Reply:
         )
     except NetworkAccessError as exc:
         return text_reply(403, f"Refused: {exc}")
+    except StoreError as exc:
+        return text_reply(502, f"The store behind this endpoint failed to answer: {exc}")
     except EvkgError as exc:
         return text_reply(400, str(exc))
     except Exception as exc:  # rdflib raises many types during evaluation

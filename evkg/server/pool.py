@@ -1,8 +1,10 @@
 """Query workers: separate processes that evaluate SPARQL, so that a query can be stopped.
 
 rdflib can neither time out nor cancel a query, and a query evaluated in the server's
-event loop would stall every other client. Each worker process loads the data once and
-answers one :class:`~evkg.server.evaluation.Job` at a time. When a query outlives the
+event loop would stall every other client. Each worker process gets its own handle on the
+data once (a copy of the memory store, or the persistent store itself, opened by the
+worker: see :mod:`evkg.server.stores`) and answers one
+:class:`~evkg.server.evaluation.Job` at a time. When a query outlives the
 timeout, its worker is killed and a fresh one started in the background; when a worker
 dies (a crash, the out-of-memory killer), the query gets a 500 and the worker is
 replaced the same way. The other workers keep answering meanwhile.
@@ -23,7 +25,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .evaluation import Job, Reply, kb_from_nquads, run_job, text_reply
+from ..errors import EvkgError
+from .evaluation import Job, Reply, run_job, text_reply
+from .stores import SharedStore, Snapshot
 
 __all__ = ["QueryPool", "WorkerTimeout", "WorkerDied"]
 
@@ -47,8 +51,12 @@ class WorkerDied(Exception):
 # --------------------------------------------------------------------------- the worker process
 
 
-def _serve(conn, snapshot: str) -> None:
-    kb = kb_from_nquads(snapshot)
+def _serve(conn, data: Snapshot | SharedStore) -> None:
+    try:
+        kb = data.open()
+    except EvkgError as exc:
+        conn.send(("failed", str(exc)))
+        return
     conn.send(("ready", None))
     while True:
         try:
@@ -56,7 +64,7 @@ def _serve(conn, snapshot: str) -> None:
         except (EOFError, OSError):
             return
         if message == "load":
-            kb = kb_from_nquads(payload)
+            kb = payload.open()
             conn.send(("loaded", None))
         elif message == "job":
             conn.send(("reply", run_job(kb, payload)))
@@ -64,13 +72,13 @@ def _serve(conn, snapshot: str) -> None:
             return
 
 
-def _worker_main(conn, snapshot: str) -> None:
-    """The entry point of a worker process: load the snapshot, answer jobs until EOF."""
+def _worker_main(conn, data: Snapshot | SharedStore) -> None:
+    """The entry point of a worker process: open the data, answer jobs until EOF."""
     # Ctrl+C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.setrecursionlimit(_RECURSION_LIMIT)
     threading.stack_size(_STACK_BYTES)
-    thread = threading.Thread(target=_serve, args=(conn, snapshot), name="evkg-query")
+    thread = threading.Thread(target=_serve, args=(conn, data), name="evkg-query")
     thread.start()
     thread.join()
 
@@ -98,14 +106,14 @@ class _Worker:
             self.process.join(2)  # reap it, so that its exit code is known
             raise WorkerDied from None
 
-    def call(self, job: Job, timeout: float, snapshot: tuple[int, str]) -> Reply:
+    def call(self, job: Job, timeout: float, data: tuple[int, Snapshot | SharedStore]) -> Reply:
         """Send ``job`` (after the newest data, if this worker has older) and wait."""
         deadline = time.monotonic() + timeout
         try:
-            if self.generation != snapshot[0]:
-                self.conn.send(("load", snapshot[1]))
+            if self.generation != data[0]:
+                self.conn.send(("load", data[1]))
                 self._await(deadline)
-                self.generation = snapshot[0]
+                self.generation = data[0]
             self.conn.send(("job", job))
         except (BrokenPipeError, OSError):
             raise WorkerDied from None
@@ -120,12 +128,13 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of worker processes, each holding a copy of the data.
+    """A fixed number of worker processes, each with its own handle on the data.
 
     Parameters
     ----------
-    snapshot : str
-        The data as N-Quads (:func:`~evkg.server.evaluation.snapshot_of`).
+    data : Snapshot or SharedStore
+        What each worker opens: a copy of the data as N-Quads, or a persistent store
+        (:func:`~evkg.server.stores.worker_data` picks one for a knowledge base).
     workers : int
         How many queries are evaluated at once.
     timeout : float
@@ -135,8 +144,8 @@ class QueryPool:
     ``await pool.close()``.
     """
 
-    def __init__(self, snapshot: str, *, workers: int = 2, timeout: float = 10.0, context: str = "spawn"):
-        self._snapshot = (0, snapshot)
+    def __init__(self, data: Snapshot | SharedStore, *, workers: int = 2, timeout: float = 10.0, context: str = "spawn"):
+        self._data = (0, data)
         self.size = workers
         self.timeout = timeout
         self._context = multiprocessing.get_context(context)
@@ -152,18 +161,21 @@ class QueryPool:
     # ----------------------------------------------------------------- lifecycle
 
     def _spawn(self) -> _Worker:
-        """Start one worker process and wait until it has loaded the data (blocking)."""
-        generation, snapshot = self._snapshot
+        """Start one worker process and wait until it has opened the data (blocking)."""
+        generation, data = self._data
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(child, snapshot), name="evkg-query-worker", daemon=True)
+        process = self._context.Process(target=_worker_main, args=(child, data), name="evkg-query-worker", daemon=True)
         process.start()
         child.close()
         worker = _Worker(process, parent, generation)
         try:
-            kind, _ = worker._await(time.monotonic() + _START_TIMEOUT)
+            kind, problem = worker._await(time.monotonic() + _START_TIMEOUT)
         except (WorkerTimeout, WorkerDied):
             worker.kill()
             raise RuntimeError(f"a query worker did not start (exit code {process.exitcode}).") from None
+        if kind == "failed":
+            worker.kill()
+            raise RuntimeError(f"a query worker could not open the data: {problem}")
         if kind != "ready":
             worker.kill()
             raise RuntimeError("a query worker did not start.")
@@ -171,7 +183,7 @@ class QueryPool:
         return worker
 
     async def start(self) -> None:
-        """Start every worker; return when all have loaded the data."""
+        """Start every worker; return when all have opened the data."""
         loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
         workers = await asyncio.gather(*(loop.run_in_executor(self._threads, self._spawn) for _ in range(self.size)))
@@ -224,13 +236,13 @@ class QueryPool:
 
     @property
     def generation(self) -> int:
-        return self._snapshot[0]
+        return self._data[0]
 
     def set_snapshot(self, snapshot: str, worker_pid: int | None = None) -> None:
-        """Hand new data to the workers (each loads it before its next job); the worker
-        ``worker_pid``, which produced it, already has it."""
-        generation = self._snapshot[0] + 1
-        self._snapshot = (generation, snapshot)
+        """Hand new data, as N-Quads, to the workers (each loads it before its next job);
+        the worker ``worker_pid``, which produced it, already has it."""
+        generation = self._data[0] + 1
+        self._data = (generation, Snapshot(snapshot))
         for worker in self._live:
             if worker.pid == worker_pid:
                 worker.generation = generation
@@ -280,7 +292,7 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         started = time.monotonic()
         try:
-            reply = await loop.run_in_executor(self._threads, worker.call, job, self.timeout, self._snapshot)
+            reply = await loop.run_in_executor(self._threads, worker.call, job, self.timeout, self._data)
         except WorkerTimeout:
             self._replace(worker)
             return text_reply(

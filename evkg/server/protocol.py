@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .evaluation import READ_ONLY_MESSAGE, TABLE_FORMAT, Job, Reply, kb_from_nquads, serialize_graph, text_reply
+from .evaluation import TABLE_FORMAT, Job, Reply, kb_from_nquads, read_only_message, serialize_graph, text_reply
 from .negotiation import RDF_FORMATS, NotAcceptable, UnknownFormatName, choose, prefers_html
 
 __all__ = ["sparql_endpoint", "sparql_options", "run_query", "read_body", "RequestTooLarge", "reply_response"]
@@ -162,7 +162,7 @@ def _same_origin(request: Request) -> bool:
 async def _run_update(request: Request, text: str, params: _Params) -> Response:
     state = request.app.state.evkg
     if not state.settings.allow_update:
-        return _plain(403, READ_ONLY_MESSAGE)
+        return _plain(403, read_only_message(state.kb.store))
     if not _same_origin(request):
         return _plain(403, "Refused: an update sent from another web site (its Origin header differs from this server).")
     if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
