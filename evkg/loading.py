@@ -275,6 +275,21 @@ def _describe_parse_error(exc: Exception, path: str, fmt: str, data: bytes) -> P
     return ParseError(f"{where}: cannot parse as {fmt}: {why}", path=path, line=line)
 
 
+def check_readable(path: Path) -> None:
+    """Refuse a path that is not an existing file, before anything reads or writes.
+
+    Raises
+    ------
+    InputError
+    """
+    from .errors import InputError
+
+    if not path.exists():
+        raise InputError(f"{path}: no such file.")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not an RDF file.")
+
+
 def parse_file(
     path: str | Path,
     *,
@@ -301,10 +316,7 @@ def parse_file(
     from .errors import InputError
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file.")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not an RDF file.")
+    check_readable(path)
     if format is not None:
         try:
             fmt = FORMAT_NAMES[format.lower()]

@@ -27,13 +27,13 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InputError, StoreError
+from .errors import StoreError
 from .loading import network_guard
-from .store import LoadReport, Store
+from .store import LoadProgress, LoadReport, Store
 
 if TYPE_CHECKING:
     import httpx
@@ -269,7 +269,7 @@ class SparqlStore(Store):
         *,
         what: str | None,
         total: int | None = None,
-        progress: Callable[[str, int, int | None], None] | None = None,
+        progress: LoadProgress | None = None,
     ) -> None:
         """Send quads in requests of ``batch_size`` triples; staged when there are several.
 
@@ -339,7 +339,7 @@ class SparqlStore(Store):
         *,
         what: str | None,
         total: int | None,
-        progress: Callable[[str, int, int | None], None] | None,
+        progress: LoadProgress | None,
     ) -> None:
         """Send every batch into staging graphs, then move them into place in one request."""
         from rdflib import URIRef
@@ -463,7 +463,7 @@ class SparqlStore(Store):
         graph_iri: str,
         format: str | None = None,
         allow_network: bool = False,
-        progress: Callable[[str, int, int | None], None] | None = None,
+        progress: LoadProgress | None = None,
     ) -> LoadReport:
         """Add one RDF file with SPARQL Update, all or nothing.
 
@@ -524,8 +524,6 @@ class SparqlStore(Store):
 
         from .loading import parse_file
 
-        if not path.exists():
-            raise InputError(f"{path}: no such file.")
         started = time.perf_counter()
         parsed = parse_file(path, format=format, graph_iri=URIRef(graph_iri), allow_network=allow_network)
         graphs = sorted((g for g in parsed.graphs() if len(g)), key=lambda g: str(g.identifier))

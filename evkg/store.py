@@ -434,12 +434,9 @@ class OxigraphStore(Store):
         ``progress(stage, done, total)`` hears of the work: ``"parsing"`` with the
         triples read so far, then ``"writing"`` (total known).
         """
-        from .loading import FORMAT_NAMES, check_xml_entities, guess_format, parse_file
+        from .loading import FORMAT_NAMES, check_readable, check_xml_entities, guess_format, parse_file
 
-        if not path.exists():
-            raise InputError(f"{path}: no such file.")
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory, not an RDF file.")
+        check_readable(path)
         fmt = FORMAT_NAMES.get(format.lower(), format) if format else guess_format(path)
         report = progress or (lambda stage, done, total: None)
         started = time.perf_counter()

@@ -230,7 +230,7 @@ def test_the_same_blank_node_label_in_two_files_is_two_nodes(tmp_path):
 
 def test_load_reports_progress_up_to_the_total(tmp_path):
     data = tmp_path / "plain.nt"
-    data.write_text("".join(f"<http://e/s{i}> <http://e/p> <http://e/o{i}> .\n" for i in range(250_000 // 100)))
+    data.write_text("".join(f"<http://e/s{i}> <http://e/p> <http://e/o{i}> .\n" for i in range(2500)))
     kb = evkg.load(store=f"oxigraph:{tmp_path / 'db'}", seeds=False)
     heard = []
     kb.store.load_file(data, graph_iri="https://w3id.org/evkg/graph/data/plain.nt",
