@@ -190,7 +190,7 @@ class _LoadProgressLine:
         self.clock = time.perf_counter
         self.stage_started = self.clock()
         self.stage = ""
-        self.live = click.get_text_stream("stderr").isatty()
+        self.live = sys.stderr.isatty()
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if stage != self.stage:
