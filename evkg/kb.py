@@ -35,8 +35,8 @@ from .errors import AmbiguousEntity, InputError, QueryError, StoreError, Unknown
 from .export import serialize_dataset, write_atomically
 from .loading import network_guard, parse_file
 from .ontology import EV, GRAPH, ID, ONTOLOGY_PATH, PREFIXES, QUDT, SHAPES_PATH
-from .sparql import check_local, prepare
-from .store import Store, open_store
+from .caching import cache_key, read_cached, write_cached
+from .store import MemoryStore, Store, open_store
 
 __all__ = [
     "KnowledgeBase",
@@ -293,6 +293,8 @@ class KnowledgeBase:
         allow = self.allow_network if allow_network is None else allow_network
         if self.store is not None and self.store.parses_queries and not allow and not _MAY_REACH_OUT.search(sparql):
             return self._query_natively(sparql)
+        from .sparql import check_local, prepare
+
         prepared = prepare(sparql)
         check_local(prepared, self.graph_names, allow_network=allow)
         import rdflib.plugins.sparql as rdflib_sparql
@@ -346,6 +348,8 @@ class KnowledgeBase:
             with network_guard(False):
                 return self.store.query(sparql, PREFIXES)
         except SyntaxError as exc:
+            from .sparql import prepare
+
             prepare(sparql)  # rdflib's message, with line and column, as on the other stores
             raise QueryError(f"the query failed: {' '.join(str(exc).split())}") from None
         except RecursionError:
@@ -868,18 +872,52 @@ def load(
     dataset = backend.dataset()
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
-    kb = KnowledgeBase(dataset, allow_network=allow_network, store=backend)
     if backend.persistent:
+        kb = KnowledgeBase(dataset, allow_network=allow_network, store=backend)
         kb._vouch(backend.generation())
         return kb
+    files = [ONTOLOGY_PATH, *(seed_files() if seeds else ()), *map(Path, extra)]
+    try:
+        content = _digest_of_files(files)
+    except OSError:
+        content = None  # a file that cannot be read: parsing it below says why
+    # The parsed dataset is kept on disk by content (evkg.caching): a second run on the
+    # same files reads it instead of parsing them. Only for a store evkg made itself
+    # here, so that a Store passed in keeps what it holds.
+    cacheable = content is not None and isinstance(store, str) and not len(dataset)
+    key = _dataset_key(content, allow_network) if cacheable else None
+    parsed = read_cached("datasets", key) if key else None
+    if parsed is not None:
+        backend = MemoryStore(parsed)
+        kb = KnowledgeBase(parsed, allow_network=allow_network, store=backend)
+        kb.sources = [Path(path) for path in extra]
+        kb._vouch(content)
+        return kb
+    kb = KnowledgeBase(dataset, allow_network=allow_network, store=backend)
     kb._merge(parse_file(ONTOLOGY_PATH, graph_iri=ONTOLOGY_GRAPH), into=ONTOLOGY_GRAPH)
     if seeds:
         for path in seed_files():
             kb._merge(parse_file(path))
     for path in extra:
         kb.add_file(path)
-    kb._vouch(_digest_of_files([ONTOLOGY_PATH, *(seed_files() if seeds else ()), *map(Path, extra)]))
+    if content is None:  # every file parsed after all: read now, so the digest is of what was parsed
+        content = _digest_of_files(files)
+    kb._vouch(content)
+    if key:
+        write_cached("datasets", key, dataset)
     return kb
+
+
+#: Changes whenever the parsed dataset on disk could differ for the same files.
+DATASET_FORMAT = "evkg-dataset-1"
+
+
+def _dataset_key(content: str, allow_network: bool) -> str:
+    import rdflib
+
+    from . import __version__
+
+    return cache_key(DATASET_FORMAT, __version__, f"rdflib {rdflib.__version__}", content, f"network={allow_network}")
 
 
 def _digest_of_files(paths: Iterable[Path]) -> str:

@@ -14,10 +14,10 @@ How the data is laid out on the server, so that it answers as the other stores d
   twice) and read back as blank nodes, so one blank node sent in several requests stays
   one node;
 - data that needs several requests (a file ``evkg load`` sends, the seeds of a new store)
-  goes into staging graphs first (``urn:evkg:staging:<run>:<n>``, one per target graph),
-  then into place with one last request; a failure before that request leaves the store
-  as it was (see :meth:`SparqlStore.load_file`). Staging graphs are never in the
-  registry, the union or the dataset of evkg's queries.
+  goes into staging graphs first (``urn:evkg:staging:<run>:<n>``, at most ``stage_size``
+  triples each), then into place with a request per staging graph; a failure before
+  those requests leaves the store as it was (see :meth:`SparqlStore.load_file`). Staging
+  graphs are never in the registry, the union or the dataset of evkg's queries.
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ _SD = "http://www.w3.org/ns/sparql-service-description#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Triples per SPARQL Update request when loading.
 BATCH = 2000
+#: Triples per staging graph; each is moved into place by a request of its own, so that
+#: no request copies more than this many triples twice (Virtuoso aborts a transaction
+#: whose log outgrows its TransactionAfterImageLimit, 50 MB by default: about a million
+#: triples moved in one request).
+STAGE = 100_000
 #: The start of the IRIs of staging graphs: a load fills them, then moves them into place.
 STAGING = "urn:evkg:staging:"
 
@@ -73,6 +78,9 @@ class SparqlStore(Store):
         Seconds to wait for each answer of the server.
     batch_size : int
         Triples per SPARQL Update request when adding data.
+    stage_size : int
+        Triples per staging graph when a load needs several requests; each staging graph
+        is moved into place by one request (see :meth:`load_file`).
 
     Examples
     --------
@@ -84,7 +92,15 @@ class SparqlStore(Store):
     persistent = True
     native_sparql = True
 
-    def __init__(self, url: str, *, update_url: str | None = None, timeout: float = 60.0, batch_size: int = BATCH):
+    def __init__(
+        self,
+        url: str,
+        *,
+        update_url: str | None = None,
+        timeout: float = 60.0,
+        batch_size: int = BATCH,
+        stage_size: int = STAGE,
+    ):
         if not re.match(r"^https?://[^/\s]+", url):
             raise StoreError(f"--store sparql:URL needs an http(s) URL of a SPARQL endpoint, e.g. sparql:http://localhost:8890/sparql; got {url!r}.")
         self.url = url
@@ -94,6 +110,9 @@ class SparqlStore(Store):
         if batch_size < 1:
             raise StoreError(f"the batch size of a SPARQL store is a number of triples per request, at least 1; got {batch_size}.")
         self.batch_size = batch_size
+        if stage_size < 1:
+            raise StoreError(f"the stage size of a SPARQL store is a number of triples per staging graph, at least 1; got {stage_size}.")
+        self.stage_size = stage_size
         self._client: httpx.Client | None = None
         self._auth = None
         self._dataset: Dataset | None = None
@@ -341,26 +360,33 @@ class SparqlStore(Store):
         total: int | None,
         progress: LoadProgress | None,
     ) -> None:
-        """Send every batch into staging graphs, then move them into place in one request."""
+        """Send every batch into staging graphs of at most ``stage_size`` triples each, then
+        move them into place, a request per staging graph."""
         from rdflib import URIRef
 
         run = uuid.uuid4().hex
-        staging: dict = {}  # target graph -> its staging graph
+        stages: list[tuple] = []  # (target graph, staging graph), in the order they were opened
+        filling: dict = {}  # target graph -> [its staging graph now filled, triples in it]
         sent = number = 0
         first = last = 0
         try:
             for number, batch in enumerate(batches, start=1):
                 first, last = sent + 1, sent + _size(batch)
-                for target in batch:
-                    if target not in staging:
-                        staging[target] = URIRef(f"{STAGING}{run}:{len(staging) + 1}")
-                body = "".join(f"GRAPH <{staging[g]}> {{\n{chr(10).join(triples)}\n}}\n" for g, triples in batch.items())
+                for target, triples in batch.items():
+                    current = filling.get(target)
+                    if current is None or (current[1] and current[1] + len(triples) > self.stage_size):
+                        current = filling[target] = [URIRef(f"{STAGING}{run}:{len(stages) + 1}"), 0]
+                        stages.append((target, current[0]))
+                    current[1] += len(triples)
+                body = "".join(
+                    f"GRAPH <{filling[g][0]}> {{\n{chr(10).join(triples)}\n}}\n" for g, triples in batch.items()
+                )
                 self._update(f"INSERT DATA {{\n{body}}}")
                 sent = last
                 if progress:
                     progress("writing", sent, total)
         except BaseException as exc:
-            kept = self._drop(staging.values())
+            kept = self._drop(stage for _, stage in stages)
             if not isinstance(exc, StoreError):
                 raise  # an interruption: the staging graphs are gone, nothing was loaded
             message = (
@@ -377,23 +403,25 @@ class SparqlStore(Store):
                     "which evkg never reads; remove them with DROP SILENT GRAPH."
                 )
             raise StoreError(message) from None
-        new = [g for g in staging if g not in self.graphs()]
-        steps = []
-        for target, stage in staging.items():
-            steps += [f"ADD <{stage}> TO <{target}>", f"ADD <{stage}> TO <{self.union}>"]
-        if new:
-            steps.append(f"INSERT DATA {{\n{self._registry_block(new)}}}")
-        steps += [f"DROP SILENT GRAPH <{stage}>" for stage in staging.values()]
-        try:
-            self._update(" ;\n".join(steps))
-        except StoreError as exc:
-            self._drop(staging.values())
-            raise StoreError(
-                f"{what or self.spec}: all {sent:,} triples reached {self.spec}, but moving them into place failed: "
-                f"{_sentence(self._server_message(exc))} Part of them may be in the store, since the "
-                "server may keep the steps of one request that ran before a failure. Check with "
-                "`evkg stats`, then load the file again: triples already there are not doubled."
-            ) from None
+        new = sorted({target for target, _ in stages if target not in self.graphs()})
+        for step, (target, stage) in enumerate(stages, start=1):
+            operations = [f"ADD <{stage}> TO <{target}>", f"ADD <{stage}> TO <{self.union}>"]
+            if step == 1 and new:  # listed from the first step on, so that any part moved can be found
+                operations.append(f"INSERT DATA {{\n{self._registry_block(new)}}}")
+            operations.append(f"DROP SILENT GRAPH <{stage}>")
+            try:
+                self._update(" ;\n".join(operations))
+            except StoreError as exc:
+                self._drop(stage for _, stage in stages[step - 1:])
+                self._graphs = None  # the registry may have changed: read it again
+                where = "" if len(stages) == 1 else f" (step {step} of {len(stages)}, a staging graph each)"
+                raise StoreError(
+                    f"{what or self.spec}: all {sent:,} triples reached {self.spec}, but moving them into place "
+                    f"failed{where}: {_sentence(self._server_message(exc))} Part of them may be in the store: "
+                    + ("the steps before this one moved theirs, and " if step > 1 else "")
+                    + "the server may keep the operations of a request that ran before a failing one. Check "
+                    "with `evkg stats`, then load the file again: triples already there are not doubled."
+                ) from None
         if new:
             self._graphs = sorted({*self.graphs(), *new})
 
@@ -471,22 +499,27 @@ class SparqlStore(Store):
         go out in requests of ``batch_size`` triples, graph after graph (in the order of
         their names). A file that fits in one request is one ``INSERT DATA``, which
         Virtuoso checks whole before it writes any of it. A larger file is written into
-        staging graphs, one per target graph, named ``urn:evkg:staging:<run>:<n>``: they
-        are in neither the registry nor the union, and never in the dataset of evkg's
-        queries, so no reader sees them. One last request then moves them into place::
+        staging graphs of at most ``stage_size`` triples (100,000 by default), named
+        ``urn:evkg:staging:<run>:<n>``: they are in neither the registry nor the union, and
+        never in the dataset of evkg's queries, so no reader sees them. Then each staging
+        graph is moved into place by a request of its own::
 
-            ADD <staging> TO <target> ; ADD <staging> TO <union> ; ... ;
-            INSERT DATA { registry of new graphs } ; DROP SILENT GRAPH <staging> ; ...
+            ADD <staging> TO <target> ; ADD <staging> TO <union> ;
+            INSERT DATA { registry of new graphs }   (the first request only) ;
+            DROP SILENT GRAPH <staging>
 
         ``ADD`` keeps what the target graph already holds. When a request fails before
-        that last one (the server refuses a literal, the connection drops, the load is
-        interrupted), the staging graphs are dropped and the store is as it was.
+        the moves (the server refuses a literal, the connection drops, the load is
+        interrupted), the staging graphs are dropped and the store is as it was. A file of
+        up to ``stage_size`` triples is moved by one request.
 
-        The last request is not one transaction on Virtuoso: it runs the operations of a
-        request in order and keeps those that ran before a failing one. Its operations
-        copy triples the server has already accepted, so they fail only if the server
-        stops or the connection breaks during that request; the error then says that the
-        store may hold part of the file.
+        The moves are not one transaction: readers may see a file of several staging
+        graphs arrive in steps, and Virtuoso keeps the operations of a request that ran
+        before a failing one. The moves copy triples the server has already accepted, so
+        they fail only if the server stops, runs out of room or the connection breaks;
+        the error then says which step failed and that the store may hold part of the
+        file. One request per staging graph keeps each within Virtuoso's default
+        transaction log limit, which a single request moving a million triples exceeds.
 
         Parameters
         ----------

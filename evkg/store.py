@@ -144,10 +144,10 @@ class MemoryStore(Store):
 
     spec = "memory"
 
-    def __init__(self) -> None:
+    def __init__(self, dataset: Dataset | None = None) -> None:
         from rdflib import Dataset
 
-        self._dataset = Dataset(default_union=True)
+        self._dataset = Dataset(default_union=True) if dataset is None else dataset
 
     def dataset(self) -> Dataset:
         return self._dataset

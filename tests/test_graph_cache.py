@@ -18,8 +18,8 @@ FACTS = """\
 
 @pytest.fixture
 def folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("EVKG_CACHE_DIR", str(tmp_path / "graphs"))
-    return tmp_path / "graphs"
+    monkeypatch.setenv("EVKG_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "graphs"
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
@@ -173,6 +175,79 @@ def test_a_multi_batch_load_lands_every_triple_in_its_graph(tmp_path, virtuoso_s
     assert {f"{EX}multi/{name}" for name in ("one", "two", "default")} <= {str(g) for g in reader.graphs()}
     assert reader.count() == union + 8
     assert _staging_graphs(virtuoso_scratch) == []
+
+
+def _recording_updates(store: SparqlStore, monkeypatch, *, fail=None) -> list[str]:
+    """Every SPARQL Update ``store`` sends, in order; ``fail(text, sent)`` may refuse one
+    (with the message Virtuoso gives when a transaction outgrows its log)."""
+    sent: list[str] = []
+    real = store._update
+
+    def recording(text):
+        sent.append(text)
+        if fail is not None and fail(text, sent):
+            raise StoreError(f"{store.spec}: the server answered HTTP 500: Virtuoso 40005 Error SR325: Transaction aborted.")
+        return real(text)
+
+    monkeypatch.setattr(store, "_update", recording)
+    return sent
+
+
+def test_a_load_of_several_stages_is_moved_a_staging_graph_at_a_time(tmp_path, virtuoso_scratch, monkeypatch):
+    # Two triples a request, at most three a staging graph: <a> (7 triples) fills three
+    # staging graphs and <b> (2 triples) one, each moved by a request of its own.
+    store = SparqlStore(virtuoso_scratch, batch_size=2, stage_size=3)
+    facts = tmp_path / "stages.trig"
+    facts.write_text(
+        f'<{EX}stages/a> {{ <{EX}s> <{EX}p> "1", "2", "3", "4", "5", "6", "7" }}\n'
+        f'<{EX}stages/b> {{ <{EX}s> <{EX}p> "8", "9" }}\n'
+    )
+    union = store.count()
+    sent = _recording_updates(store, monkeypatch)
+    store.load_file(facts, graph_iri=f"{EX}stages/default")
+    inserts = [text for text in sent if text.startswith("INSERT DATA")]
+    moves = [text for text in sent if text.startswith("ADD")]
+    assert len(inserts) == 5 and len(moves) == 4
+    staged = [stage for text in moves for stage in re.findall(rf"ADD <({STAGING}[^>]+)> TO <{EX}stages/[ab]>", text)]
+    assert len(set(staged)) == 4
+    sizes = [sum(text.count(f"<{stage}>") for text in inserts) for stage in staged]  # requests per staging graph
+    assert all(size <= 2 for size in sizes)
+    assert "NamedGraph" in moves[0] and not any("NamedGraph" in text for text in moves[1:])
+    for name, values in (("a", range(1, 8)), ("b", (8, 9))):
+        assert {str(o) for _, _, o in _graph_on_server(store, f"{EX}stages/{name}")} == {str(v) for v in values}
+    assert {f"{EX}stages/a", f"{EX}stages/b"} <= {str(g) for g in open_store(store.spec).graphs()}
+    assert store.count() == union + 9
+    assert _staging_graphs(virtuoso_scratch) == []
+
+
+def test_a_failed_move_names_its_step_and_drops_what_is_still_staged(tmp_path, virtuoso_scratch, monkeypatch):
+    store = SparqlStore(virtuoso_scratch, batch_size=2, stage_size=2)
+    facts = tmp_path / "half.ttl"
+    facts.write_text("".join(f'<{EX}half> <{EX}p> "{n}" .\n' for n in range(6)))
+    graph = f"{EX}half/graph"
+    _recording_updates(store, monkeypatch, fail=lambda text, sent: text.startswith("ADD") and sum(
+        t.startswith("ADD") for t in sent) == 2)
+    with pytest.raises(StoreError) as failure:
+        store.load_file(facts, graph_iri=graph)
+    message = str(failure.value)
+    assert message.startswith(
+        f"{facts}: all 6 triples reached sparql:{virtuoso_scratch}, but moving them into place failed "
+        "(step 2 of 3, a staging graph each): "
+    )
+    assert "SR325" in message and "the steps before this one moved theirs" in message
+    assert message.endswith("then load the file again: triples already there are not doubled.")
+    assert _staging_graphs(virtuoso_scratch) == []
+    # The first step's triples are in place, and their graph is listed: evkg finds them.
+    assert len(_graph_on_server(store, graph)) == 2
+    assert graph in {str(g) for g in store.graphs()}
+    monkeypatch.undo()
+    store.load_file(facts, graph_iri=graph)  # loading again completes it
+    assert len(_graph_on_server(store, graph)) == 6
+
+
+def test_stage_size_must_be_positive():
+    with pytest.raises(StoreError, match="per staging graph, at least 1; got 0"):
+        SparqlStore("http://127.0.0.1:9/sparql", stage_size=0)
 
 
 def test_staging_graphs_are_never_seen_by_readers(tmp_path, virtuoso_scratch):

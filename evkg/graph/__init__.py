@@ -12,32 +12,68 @@ Examples
 ('Pakistan', 'CATL')
 """
 
-from .analysis import (
-    GRAPH_EXPORT_FORMATS,
-    Dependency,
-    DependencyReport,
-    Ranked,
-    dependencies,
-    graph_to_csv_tables,
-    graph_to_text,
-    rank,
-    rank_nodes,
-)
-from .build import build_graph, dependency_graph, relations
-from .cache import graph_of
-from .layout import layout_positions
-from .paths import (
-    Neighbour,
-    Neighbourhood,
-    Path,
-    PathEdge,
-    PathNode,
-    PathResult,
-    neighbourhood,
-    resolve_relations,
-    shortest_paths,
-)
-from .view import GraphView, ViewSource, graph_view, resolve_sources, view_from_graph
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .analysis import (
+        GRAPH_EXPORT_FORMATS,
+        Dependency,
+        DependencyReport,
+        Ranked,
+        dependencies,
+        graph_to_csv_tables,
+        graph_to_text,
+        rank,
+        rank_nodes,
+    )
+    from .build import build_graph, dependency_graph, relations
+    from .cache import graph_of
+    from .layout import layout_positions
+    from .paths import (
+        Neighbour,
+        Neighbourhood,
+        Path,
+        PathEdge,
+        PathNode,
+        PathResult,
+        neighbourhood,
+        resolve_relations,
+        shortest_paths,
+    )
+    from .view import GraphView, ViewSource, graph_view, resolve_sources, view_from_graph
+
+# The submodules load on first use: `evkg path` needs the graph and the path search,
+# not the layout (numpy) or the analyses.
+_HOME = {
+    "GRAPH_EXPORT_FORMATS": "analysis",
+    "Dependency": "analysis",
+    "DependencyReport": "analysis",
+    "Ranked": "analysis",
+    "dependencies": "analysis",
+    "graph_to_csv_tables": "analysis",
+    "graph_to_text": "analysis",
+    "rank": "analysis",
+    "rank_nodes": "analysis",
+    "build_graph": "build",
+    "dependency_graph": "build",
+    "relations": "build",
+    "graph_of": "cache",
+    "layout_positions": "layout",
+    "Neighbour": "paths",
+    "Neighbourhood": "paths",
+    "Path": "paths",
+    "PathEdge": "paths",
+    "PathNode": "paths",
+    "PathResult": "paths",
+    "neighbourhood": "paths",
+    "resolve_relations": "paths",
+    "shortest_paths": "paths",
+    "GraphView": "view",
+    "ViewSource": "view",
+    "graph_view": "view",
+    "resolve_sources": "view",
+    "view_from_graph": "view",
+}
 
 __all__ = [
     "build_graph",
@@ -69,3 +105,17 @@ __all__ = [
     "GraphView",
     "ViewSource",
 ]
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

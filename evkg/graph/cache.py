@@ -1,5 +1,5 @@
 """The built graph kept on disk between runs, so that the second `evkg path` on a large
-store does not build the graph again.
+store does not build the graph again (see :mod:`evkg.caching` for the folder).
 
 A graph is filed under a key made from what the knowledge base holds: for the memory
 store, the bytes of every file loaded (ontology, seeds, --data files); for an Oxigraph
@@ -7,10 +7,6 @@ store, the generation mark evkg writes into the database folder whenever it chan
 store (:meth:`evkg.store.OxigraphStore.generation`). A knowledge base with no such key
 (a SPARQL endpoint, whose contents evkg cannot vouch for; a knowledge base built by hand;
 one changed after it was loaded) is never cached.
-
-The folder is ``$EVKG_CACHE_DIR``, else ``$XDG_CACHE_HOME/evkg/graphs``, else
-``~/.cache/evkg/graphs``; ``EVKG_CACHE_DIR=off`` turns the cache off. Files are written
-atomically; a file that cannot be read is built again and replaced.
 
 Examples
 --------
@@ -26,12 +22,11 @@ True
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .. import caching
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -49,11 +44,7 @@ GRAPH_FORMAT = "evkg-graph-2"
 
 def cache_folder() -> Path | None:
     """Where built graphs are kept, or None when the cache is off."""
-    chosen = os.environ.get("EVKG_CACHE_DIR")
-    if chosen is not None:
-        return None if chosen.strip().lower() in ("", "off", "0", "no") else Path(chosen).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "evkg" / "graphs"
+    return caching.cache_folder("graphs")
 
 
 def cache_key(kb: KnowledgeBase, *, collapse: bool) -> str | None:
@@ -65,43 +56,20 @@ def cache_key(kb: KnowledgeBase, *, collapse: bool) -> str | None:
 
     from .. import __version__
 
-    mark = f"{GRAPH_FORMAT}|{__version__}|networkx {networkx.__version__}|{contents}|collapse={collapse}"
-    return hashlib.sha256(mark.encode()).hexdigest()[:32]
+    return caching.cache_key(GRAPH_FORMAT, __version__, f"networkx {networkx.__version__}", contents, f"collapse={collapse}")
 
 
 def cached_graph(kb: KnowledgeBase, *, collapse: bool) -> nx.MultiDiGraph | None:
     """The graph filed for ``kb``, or None if there is none (or it cannot be read)."""
-    path = _path(kb, collapse)
-    if path is None or not path.exists():
-        return None
-    try:
-        with path.open("rb") as stream:
-            return pickle.load(stream)
-    except Exception:  # a damaged or foreign file: build the graph again
-        return None
+    key = cache_key(kb, collapse=collapse)
+    return None if key is None else caching.read_cached("graphs", key)
 
 
 def file_graph(kb: KnowledgeBase, G: nx.MultiDiGraph, *, collapse: bool) -> None:
     """Keep ``G`` on disk for ``kb`` (atomically); a cache that cannot be written is skipped."""
-    path = _path(kb, collapse)
-    if path is None:
-        return
-    from ..errors import OutputError
-    from ..export import write_atomically
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, pickle.dumps(G, protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, OutputError):
-        pass  # a read-only home, a full disk: the graph is simply built next time too
-
-
-def _path(kb: KnowledgeBase, collapse: bool) -> Path | None:
-    folder = cache_folder()
     key = cache_key(kb, collapse=collapse)
-    if folder is None or key is None:
-        return None
-    return folder / f"{key}.pickle"
+    if key is not None:
+        caching.write_cached("graphs", key, G)
 
 
 def graph_of(kb: KnowledgeBase, *, collapse: bool = False) -> nx.MultiDiGraph:
