@@ -187,13 +187,22 @@ def _build_hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency) -> nx.
         pairs = ((u, v, G.edges[c]) for u, v, d in D.edges(data=True) for c in d["carriers"])
     else:
         pairs = ((u, v, d) for u, v, d in G.edges(data=True))
+    # The lightest edge of each pair, in the order pairs first appear (which fixes the
+    # order of neighbours, and so which of several equal paths the search finds).
+    lightest: dict[tuple, float] = {}
+    unquoted = 1.0 + _UNQUOTED_PENALTY
     for u, v, data in pairs:
         if u in avoid_nodes or v in avoid_nodes or not _edge_allowed(data, via, avoid_relations):
             continue
-        quoted = any(s.get("quote") for s in data["sources"])
-        weight = 1.0 if quoted else 1.0 + _UNQUOTED_PENALTY
-        if not H.has_edge(u, v) or H.edges[u, v]["weight"] > weight:
-            H.add_edge(u, v, weight=weight)
+        weight = unquoted
+        for source in data["sources"]:
+            if source.get("quote"):
+                weight = 1.0
+                break
+        pair = (u, v) if dependency or u <= v else (v, u)
+        if lightest.get(pair, unquoted + 1.0) > weight:
+            lightest[pair] = weight
+    H.add_weighted_edges_from((u, v, weight) for (u, v), weight in lightest.items())
     return H
 
 
