@@ -186,7 +186,9 @@ class SparqlStore(Store):
             raise StoreError(f"{self.spec}: the server's answer is not SPARQL results ({kind}); is {self.url} a SPARQL endpoint?") from None
         if "boolean" in answer:
             return ["_ask"], [{"_ask": bool(answer["boolean"])}]
-        rows = [{k: self._term(v) for k, v in row.items()} for row in answer["results"]["bindings"]]
+        bindings = answer["results"]["bindings"]
+        _refuse_a_cut_answer(self.spec, text, len(bindings), response.headers.get("x-sparql-maxrows"))
+        rows = [{k: self._term(v) for k, v in row.items()} for row in bindings]
         if variables == ["__ASK_RETVAL"]:  # Virtuoso answers ASK in JSON as a one-cell table
             return ["_ask"], [{"_ask": bool(rows and str(rows[0]["__ASK_RETVAL"]) not in ("0", "false"))}]
         return variables, rows
@@ -620,6 +622,33 @@ _BOOLEAN_EXPRESSIONS = {
     "Builtin_sameTerm", "Builtin_LANGMATCHES", "Builtin_isIRI", "Builtin_isBLANK", "Builtin_isLITERAL",
     "Builtin_isNUMERIC", "Builtin_EXISTS", "Builtin_NOTEXISTS",
 }
+
+
+#: The query's own LIMIT, at its end (after the last closing brace, perhaps with an OFFSET).
+_OWN_LIMIT = re.compile(r"\}[^{}]*\bLIMIT\s+(\d+)[^{}]*$", re.IGNORECASE)
+
+
+def _refuse_a_cut_answer(spec: str, text: str, rows: int, cap: str | None) -> None:
+    """Raise when the server says it cut the answer at its row cap: a partial answer
+    would be a wrong one. Virtuoso sends ``X-SPARQL-MaxRows`` when an answer reaches its
+    ``ResultSetMaxRows``; an answer the query's own LIMIT keeps within the cap is whole.
+
+    >>> _refuse_a_cut_answer("sparql:x", "SELECT * WHERE { ?s ?p ?o } LIMIT 5", 5, "5")
+    >>> _refuse_a_cut_answer("sparql:x", "SELECT * WHERE { ?s ?p ?o }", 5, "5")
+    Traceback (most recent call last):
+    ...
+    evkg.errors.StoreError: sparql:x: the server cut the answer at 5 rows (its row limit, sent as X-SPARQL-MaxRows), so it may be incomplete, and evkg does not give partial answers. Raise the limit on the server (Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini), or add a LIMIT to the query.
+    """
+    if cap is None or not cap.strip().isdigit() or rows < int(cap):
+        return
+    own = _OWN_LIMIT.search(text)
+    if own and int(own.group(1)) <= int(cap):
+        return
+    raise StoreError(
+        f"{spec}: the server cut the answer at {int(cap):,} rows (its row limit, sent as X-SPARQL-MaxRows), "
+        "so it may be incomplete, and evkg does not give partial answers. Raise the limit on the server "
+        "(Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini), or add a LIMIT to the query."
+    )
 
 
 def _boolean_variables(query) -> set[str]:

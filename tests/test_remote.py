@@ -10,6 +10,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+import evkg
 from evkg.cli import cli
 from evkg.errors import NetworkAccessError, StoreError
 from evkg.graph import shortest_paths
@@ -349,6 +350,28 @@ def test_not_a_sparql_endpoint(canary):
     url, _ = canary
     with pytest.raises(StoreError, match="not SPARQL results .*is .* a SPARQL endpoint"):
         open_store(f"sparql:{url}/data").graphs()
+
+
+def test_an_answer_cut_at_the_servers_row_limit_is_refused(runner, tmp_path):
+    # Virtuoso answers at most ResultSetMaxRows rows and says so in X-SPARQL-MaxRows;
+    # evkg refuses the partial answer rather than give it as whole.
+    from .virtuoso import virtuoso_server
+
+    with virtuoso_server(tmp_path / "capped", max_rows=1000) as (url, _):
+        spec = f"sparql:{url}"
+        kb = evkg.load(store=spec)  # a new store: the seeds go in
+        assert len(kb) == len(evkg.load())
+        every = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+        cut = runner.invoke(cli, ["--store", spec, "query", every])
+        assert cut.exit_code != 0
+        assert cut.stderr.startswith(f"Error: {spec}: the server cut the answer at 1,000 rows (its row limit, ")
+        assert "ResultSetMaxRows" in cut.stderr and "add a LIMIT" in cut.stderr
+        assert len(list(kb.query(every + " LIMIT 1000"))) == 1000  # its own LIMIT keeps it whole
+        assert len(list(kb.query(every + " LIMIT 5 OFFSET 3"))) == 5
+        with pytest.raises(StoreError, match="cut the answer at 1,000 rows"):
+            list(kb.query(every + " LIMIT 2000"))
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        assert [tuple(r) for r in kb.query(count)] == [tuple(r) for r in evkg.load().query(count)]
 
 
 def test_refused_access_names_the_variables_but_not_the_secret(runner, virtuoso, monkeypatch):
