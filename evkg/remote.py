@@ -51,9 +51,9 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Triples per SPARQL Update request when loading.
 BATCH = 2000
 #: Triples per staging graph; each is moved into place by a request of its own, so that
-#: no request copies more than this many triples twice (Virtuoso aborts a transaction
-#: whose log outgrows its TransactionAfterImageLimit, 50 MB by default: about a million
-#: triples moved in one request).
+#: no request copies more than this many triples twice. (Virtuoso aborts a transaction
+#: whose log outgrows its limit, error SR325: with its shipped settings, one request
+#: moving a million triples of the scale benchmark's data did.)
 STAGE = 100_000
 #: The start of the IRIs of staging graphs: a load fills them, then moves them into place.
 STAGING = "urn:evkg:staging:"
