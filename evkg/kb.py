@@ -911,10 +911,9 @@ def load(
     except OSError:
         content = None  # a file that cannot be read: parsing it below says why
     # The parsed dataset is kept on disk by content (evkg.caching): a second run on the
-    # same files reads it instead of parsing them. Only for a store evkg made itself
-    # here, so that a Store passed in keeps what it holds.
-    cacheable = content is not None and isinstance(store, str) and not len(dataset)
-    key = _dataset_key(content, allow_network) if cacheable else None
+    # same files reads it instead of parsing them. Only for a store named by its spec,
+    # so that a Store passed in is the one filled.
+    key = _dataset_key(content, allow_network) if content is not None and isinstance(store, str) else None
     parsed = read_cached("datasets", key) if key else None
     if parsed is not None:
         backend = MemoryStore(parsed)
@@ -929,8 +928,6 @@ def load(
             kb._merge(parse_file(path))
     for path in extra:
         kb.add_file(path)
-    if content is None:  # every file parsed after all: read now, so the digest is of what was parsed
-        content = _digest_of_files(files)
     kb._vouch(content)
     if key:
         write_cached("datasets", key, dataset)

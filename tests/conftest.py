@@ -20,9 +20,22 @@ DATA = Path(__file__).resolve().parent / "data"
 # The articles live beside the checkout (../shared/articles); CI has them there too.
 ARTICLES = ROOT.parent / "shared" / "articles"
 REAL_RDF = ROOT.parent / "shared" / "real-rdf"
-# Built graphs are kept on disk between runs: the tests keep theirs apart from the user's
-# (the environment reaches the evkg processes some tests start, too).
-os.environ["EVKG_CACHE_DIR"] = tempfile.mkdtemp(prefix="evkg-test-graphs-")
+# Parsed files and built graphs are kept on disk between runs: the tests keep theirs apart
+# from the user's (the environment reaches the evkg processes some tests start, too).
+os.environ["EVKG_CACHE_DIR"] = tempfile.mkdtemp(prefix="evkg-test-cache-")
+
+
+def record_calls(monkeypatch, owner, name: str) -> list:
+    """Wrap ``owner.name`` so that each call's first argument is recorded; the list of them."""
+    calls = []
+    real = getattr(owner, name)
+
+    def recording(first, *args, **options):
+        calls.append(first)
+        return real(first, *args, **options)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
 
 
 @pytest.fixture(scope="session")

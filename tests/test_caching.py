@@ -12,6 +12,8 @@ from evkg import caching, kb as kb_module
 from evkg.errors import InputError
 from evkg.store import MemoryStore
 
+from .conftest import record_calls
+
 FACTS = """\
 @prefix ev: <https://w3id.org/evkg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -29,15 +31,7 @@ def folder(tmp_path, monkeypatch):
 @pytest.fixture
 def parses(monkeypatch):
     """The files actually parsed (not read from the cache)."""
-    parsed = []
-    real = kb_module.parse_file
-
-    def counting(path, **options):
-        parsed.append(path)
-        return real(path, **options)
-
-    monkeypatch.setattr(kb_module, "parse_file", counting)
-    return parsed
+    return record_calls(monkeypatch, kb_module, "parse_file")
 
 
 # --------------------------------------------------------------------------- the folder

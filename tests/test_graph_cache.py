@@ -8,6 +8,8 @@ import evkg
 from evkg.graph import build, cache, shortest_paths
 from evkg.kb import KnowledgeBase
 
+from .conftest import record_calls
+
 FACTS = """\
 @prefix ev: <https://w3id.org/evkg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -24,16 +26,8 @@ def folder(tmp_path, monkeypatch):
 
 @pytest.fixture
 def builds(monkeypatch):
-    """Counts the graphs actually built (not read from disk)."""
-    counted = []
-    real = build.build_graph
-
-    def counting(kb, **options):
-        counted.append(options)
-        return real(kb, **options)
-
-    monkeypatch.setattr(build, "build_graph", counting)
-    return counted
+    """The knowledge bases whose graph was actually built (not read from disk)."""
+    return record_calls(monkeypatch, build, "build_graph")
 
 
 def test_a_second_run_reads_the_graph_from_disk(folder, builds):
@@ -103,13 +97,6 @@ def test_a_damaged_file_is_built_again(folder, builds):
 
 def test_the_cache_can_be_turned_off(monkeypatch, builds, tmp_path):
     monkeypatch.setenv("EVKG_CACHE_DIR", "off")
-    assert cache.cache_folder() is None
     cache.graph_of(evkg.load())
     cache.graph_of(evkg.load())
     assert len(builds) == 2
-
-
-def test_the_default_folder_follows_xdg(monkeypatch, tmp_path):
-    monkeypatch.delenv("EVKG_CACHE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert cache.cache_folder() == tmp_path / "evkg" / "graphs"

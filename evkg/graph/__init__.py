@@ -75,36 +75,7 @@ _HOME = {
     "view_from_graph": "view",
 }
 
-__all__ = [
-    "build_graph",
-    "graph_of",
-    "dependency_graph",
-    "relations",
-    "shortest_paths",
-    "neighbourhood",
-    "resolve_relations",
-    "dependencies",
-    "rank",
-    "rank_nodes",
-    "graph_to_text",
-    "graph_to_csv_tables",
-    "GRAPH_EXPORT_FORMATS",
-    "PathNode",
-    "PathEdge",
-    "Path",
-    "PathResult",
-    "Neighbour",
-    "Neighbourhood",
-    "Dependency",
-    "DependencyReport",
-    "Ranked",
-    "graph_view",
-    "view_from_graph",
-    "resolve_sources",
-    "layout_positions",
-    "GraphView",
-    "ViewSource",
-]
+__all__ = list(_HOME)
 
 
 def __getattr__(name: str):

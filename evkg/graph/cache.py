@@ -23,7 +23,6 @@ True
 from __future__ import annotations
 
 import weakref
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import caching
@@ -33,18 +32,13 @@ if TYPE_CHECKING:
 
     from ..kb import KnowledgeBase
 
-__all__ = ["cache_folder", "cache_key", "cached_graph", "file_graph", "graph_of"]
+__all__ = ["cache_key", "cached_graph", "file_graph", "graph_of"]
 
 #: Graphs built in this process, per knowledge base and revision.
 _IN_MEMORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 #: Changes whenever the graph's attributes change shape, so that old files are not read.
 GRAPH_FORMAT = "evkg-graph-2"
-
-
-def cache_folder() -> Path | None:
-    """Where built graphs are kept, or None when the cache is off."""
-    return caching.cache_folder("graphs")
 
 
 def cache_key(kb: KnowledgeBase, *, collapse: bool) -> str | None:
