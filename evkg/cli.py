@@ -810,7 +810,7 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
 
 # --------------------------------------------------------------------------- import
 
-#: The kinds of table `evkg import` reads (evkg.tabular.KINDS, kept here so --help stays fast).
+#: The kinds of table `evkg import` reads (evkg.ingest.tabular.KINDS, kept here so --help stays fast).
 IMPORT_KINDS = ("alliances", "facilities", "ownership", "observations")
 
 
@@ -841,7 +841,7 @@ def import_table(settings: Settings, file: Path | None, kind: str, output: Path 
         evkg import stakes.csv --kind ownership --dry-run
         evkg --data plants.ttl show "Example Cells Hungary plant"
     """
-    from .tabular import LAYOUTS, import_csv, known_units, serialize_graph
+    from .ingest.tabular import LAYOUTS, import_csv, known_units, serialize_graph
 
     if show_columns:
         layout = LAYOUTS[kind]

@@ -17,7 +17,7 @@ import evkg
 from evkg.cli import IMPORT_KINDS, cli
 from evkg.errors import TableError
 from evkg.ontology import EV, QUDT, UNIT, entity_iri
-from evkg.tabular import KINDS, LAYOUTS, import_csv, known_units, serialize_graph
+from evkg.ingest.tabular import KINDS, LAYOUTS, import_csv, known_units, serialize_graph
 
 from .conftest import ROOT
 
@@ -340,7 +340,7 @@ def test_no_file_is_a_usage_error(runner):
 
 def test_the_library_depends_only_on_lower_layers():
     code = (
-        "import sys, evkg.tabular; "
+        "import sys, evkg.ingest.tabular; "
         "bad = sorted(m for m in sys.modules if m.startswith(('evkg.graph', 'evkg.render', 'evkg.server', 'evkg.cli'))); "
         "assert not bad, bad"
     )

@@ -51,11 +51,11 @@ from typing import IO
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS, XSD
 
-from .errors import AmbiguousEntity, TableError, UnknownEntity
-from .export import serialize_dataset
-from .kb import KnowledgeBase, normalize_name
-from .loading import default_graph
-from .ontology import EV, ID, PREFIXES, QUDT, SHAPES_PATH, UNIT, entity_iri
+from ..errors import AmbiguousEntity, TableError, UnknownEntity
+from ..export import serialize_dataset
+from ..kb import KnowledgeBase, normalize_name
+from ..loading import default_graph
+from ..ontology import EV, ID, PREFIXES, QUDT, SHAPES_PATH, UNIT, entity_iri
 
 __all__ = ["KINDS", "LAYOUTS", "Column", "Layout", "import_csv", "serialize_graph", "known_units"]
 
@@ -285,7 +285,7 @@ def import_csv(kb: KnowledgeBase, table: str | Path | IO[bytes], *, kind: str, n
     >>> rdf.value(stake, EV.sharePercent)
     rdflib.term.Literal('40.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
     """
-    from .errors import InputError
+    from ..errors import InputError
 
     if kind not in LAYOUTS:
         raise InputError(f"unknown kind of table {kind!r}; use one of {', '.join(KINDS)}.")

@@ -1,0 +1,1 @@
+"""What comes in: tabular import (CSV rows → sourced facts) and, from articles, suggested facts."""
