@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections import defaultdict
@@ -186,6 +185,9 @@ class ValidationReport:
 
 #: Words with which a query could reach past the store (SERVICE, FROM, LOAD): such a
 #: query is parsed and checked by evkg first, whatever the store.
+#: How much of a search text counts: longer than any name, short enough to cost nothing.
+MAX_SEARCH_TEXT = 200
+
 _MAY_REACH_OUT = re.compile(r"\b(?:service|from|load)\b", re.IGNORECASE)
 
 
@@ -460,8 +462,9 @@ class KnowledgeBase:
             )
         suggestions = [hit.entity.label for hit in self.search(name, limit=5)]
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        shown = name if len(name) <= 80 else name[:77] + "..."
         raise UnknownEntity(
-            f"no entity is called {name!r}.{hint} (`evkg search TEXT` finds names.)",
+            f"no entity is called {shown!r}.{hint} (`evkg search TEXT` finds names.)",
             suggestions=suggestions,
         )
 
@@ -479,33 +482,49 @@ class KnowledgeBase:
         """Fuzzy search over labels and alternative labels, best first.
 
         Exact names score 1.0, names that start with the text 0.9, names that contain it
-        0.8, and other names their similarity ratio (kept above 0.5).
+        0.8, and other names their similarity ratio (kept above 0.6), computed by
+        rapidfuzz's indexed matcher. Only the first :data:`MAX_SEARCH_TEXT` characters of
+        ``text`` count: no name is longer, and a search costs the same whatever is typed.
+
+        Examples
+        --------
+        >>> kb = load()
+        >>> kb.search("Hungery")[0].entity.label
+        'Hungary'
         """
-        query = normalize_name(text)
+        from rapidfuzz import fuzz, process
+
+        query = normalize_name(text[:MAX_SEARCH_TEXT])
         if not query:
             return []
+        names = self._name_list
         best: dict[URIRef, tuple[float, str]] = {}
-        for name, iris in self._names.items():
-            if name == query:
-                score = 1.0
-            elif name.startswith(query) or any(w.startswith(query) for w in name.split()):
-                score = 0.9 - 0.1 * min(1.0, (len(name) - len(query)) / 40)
-            elif query in name:
-                score = 0.8 - 0.1 * min(1.0, (len(name) - len(query)) / 40)
-            else:
-                ratio = difflib.SequenceMatcher(None, query, name).ratio()
-                if ratio < 0.6:
-                    continue
-                score = ratio * 0.75
-            for iri, rank in iris.items():
+
+        def consider(name: str, score: float) -> None:
+            for iri, rank in self._names[name].items():
                 adjusted = score - 0.01 * rank
                 if adjusted > best.get(iri, (0.0, ""))[0]:
                     best[iri] = (adjusted, name)
+
+        for name in names:
+            if name == query:
+                consider(name, 1.0)
+            elif name.startswith(query) or any(w.startswith(query) for w in name.split()):
+                consider(name, 0.9 - 0.1 * min(1.0, (len(name) - len(query)) / 40))
+            elif query in name:
+                consider(name, 0.8 - 0.1 * min(1.0, (len(name) - len(query)) / 40))
+        for name, ratio, _ in process.extract(query, names, scorer=fuzz.ratio, score_cutoff=60, limit=None):
+            if name != query and not (query in name):
+                consider(name, ratio / 100 * 0.75)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], self._label(kv[0]).casefold(), str(kv[0])))
         return [
             SearchHit(self._entity(iri), round(score, 3), matched)
             for iri, (score, matched) in ranked[:limit]
         ]
+
+    @cached_property
+    def _name_list(self) -> list[str]:
+        return sorted(self._names)
 
     # ----------------------------------------------------------------- describing
 
