@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 findings (SHACL violations); 2 usage or input errors.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,6 +211,13 @@ class _LoadProgressLine:
 # --------------------------------------------------------------------------- query
 
 
+def _stop_process(message: str) -> None:
+    """End the process with ``message``: work stuck in native code past its time limit."""
+    click.echo(f"Error: {message}", err=True)
+    sys.stderr.flush()
+    os._exit(2)
+
+
 def _read_query(query: str | None, file: Path | None, example: str | None) -> str:
     given = [x for x in (query, file, example) if x is not None]
     if len(given) != 1:
@@ -237,9 +245,17 @@ def _read_query(query: str | None, file: Path | None, example: str | None) -> st
     help="table|csv|tsv|json|xml for SELECT/ASK (default table); turtle|nt|jsonld for CONSTRUCT/DESCRIBE (default turtle).",
 )
 @click.option("--show-query", is_flag=True, help="Print the query text before the results.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a query that runs longer than this (exit 2); 0: no limit.",
+)
 @output_option
 @pass_settings
-def query(settings: Settings, query, file, example, list_examples, fmt, show_query, output) -> None:
+def query(settings: Settings, query, file, example, list_examples, fmt, show_query, timeout, output) -> None:
     """Run a SPARQL query over the knowledge base.
 
     The prefixes ev:, company:, country:, facility:, rdfs:, skos:, prov:, qudt:, unit:
@@ -259,10 +275,12 @@ def query(settings: Settings, query, file, example, list_examples, fmt, show_que
         emit((f"{e.name:32} {e.title}" for e in all_examples()), output)
         return
     text = _read_query(query, file, example)
-    result = settings.kb().query(text)
+    kb = settings.kb()
+    from .limits import time_limit
     from .render.results import result_lines
 
-    lines = list(result_lines(result, fmt))
+    with time_limit(timeout, hard_stop=_stop_process):
+        lines = list(result_lines(kb.query(text), fmt))
     if show_query:
         lines = [*text.rstrip().splitlines(), "", *lines]
     emit(lines, output)

@@ -8,6 +8,7 @@ __all__ = [
     "ParseError",
     "UnsafeInputError",
     "QueryError",
+    "TimeLimitExceeded",
     "NetworkAccessError",
     "UnknownEntity",
     "AmbiguousEntity",
@@ -51,6 +52,10 @@ class UnsafeInputError(InputError):
 
 class QueryError(InputError):
     """A SPARQL query that does not parse or cannot be evaluated."""
+
+
+class TimeLimitExceeded(QueryError):
+    """Work (a query, most often) ran past the time limit the user set, and was stopped."""
 
 
 class NetworkAccessError(EvkgError):
