@@ -895,6 +895,179 @@ def import_table(settings: Settings, file: Path | None, kind: str, output: Path 
         click.echo(text, nl=False)
 
 
+# --------------------------------------------------------------------------- suggest
+
+SUGGEST_FORMATS = ("text", "json", "csv", "html")
+
+
+@cli.command()
+@click.argument("article", type=click.Path(allow_dash=True, path_type=Path))
+@click.option("--title", help="The article's title. Default: its first non-empty line (a markdown # stripped).")
+@click.option("--date", metavar="DATE", help="When it was published: YYYY, YYYY-MM or YYYY-MM-DD (for a folder: every article).")
+@click.option("--url", metavar="URL", help="Where it is published (http or https): the source every suggested fact names. Default: urn:sha256:DIGEST of the file.")
+@click.option("--format", "fmt", type=click.Choice(SUGGEST_FORMATS), default="text", show_default=True,
+              help="text: a summary for reading; json: every suggestion with its offsets; csv: a review folder for "
+              "`evkg import` (needs -o DIR); html: a review page with the article highlighted.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="A file (text, json, html), or a folder: the csv review folder, or for a folder of articles one json or html file each.")
+@click.option("--force", is_flag=True, help="With --format csv: replace the review files already in the -o folder.")
+@pass_settings
+def suggest(settings: Settings, article: Path, title, date, url, fmt: str, output: Path | None, force: bool) -> None:
+    """Suggest facts from a news article, each with the sentence it rests on.
+
+    ARTICLE is a .txt or .md file, "-" for standard input, or a folder of .txt
+    and .md files (one result per file). Names are linked to the entities the
+    knowledge base has; a suggested fact is marked known when the graph already
+    holds it (corroborated) and conflicts when the graph holds another figure,
+    status or year. Nothing enters the graph: review the suggestions, then
+    import them. --format csv -o DIR writes one CSV per kind (alliances.csv,
+    facilities.csv, ownership.csv, observations.csv, based-in.csv,
+    located-in.csv, and entities.csv for new entities) that
+    `evkg import DIR/KIND.csv --kind KIND` takes unchanged. An article is
+    UTF-8 text of at most 1 MB.
+
+    \b
+    Example:
+        evkg suggest examples/articles/volta-cells-sines.md --date 2026-03
+        evkg suggest news.txt --format csv -o review/
+        evkg import review/facilities.csv --kind facilities -o plants.ttl
+        evkg suggest news.txt --format html -o review.html
+        evkg suggest articles/ --format json -o suggestions/
+        curl -s https://example.org/news.txt | evkg suggest - --url https://example.org/news.txt
+    """
+    from .ingest.article import check_date, check_url, find_articles, read_article
+
+    check_date(date)
+    check_url(url)
+    folder_input = str(article) != "-" and article.is_dir()
+    if folder_input and (title or url):
+        raise click.UsageError("--title and --url name one article; give them with a file, not a folder.")
+    files = find_articles(article) if folder_input else [article]
+    targets = _suggest_targets(files, fmt, output, folder_input, force)
+    articles = []
+    for file in files:
+        if str(file) == "-":
+            articles.append(read_article("-", title=title, date=date, url=url))
+        else:
+            articles.append(read_article(file, title=title, date=date, url=url))
+    kb = settings.kb()
+    from .ingest.suggest import suggest as suggest_facts
+
+    progress = _SuggestProgress(len(articles))
+    results = []
+    for number, item in enumerate(articles, 1):
+        progress.article(number, item.path or "standard input")
+        results.append(suggest_facts(kb, item, progress=progress))
+    progress.done()
+    _write_suggestions(fmt, articles, results, output, targets, force)
+
+
+def _suggest_targets(files: list[Path], fmt: str, output: Path | None, folder_input: bool, force: bool) -> list[Path] | None:
+    """Check where `evkg suggest` will write before any work: the file per article for
+    json and html into a folder, else None."""
+    from .errors import OutputError
+
+    if fmt == "csv":
+        if output is None:
+            raise click.UsageError("--format csv writes a review folder: give it with -o DIR.")
+        from .ingest.review import check_review_folder
+
+        check_review_folder(output, replace=force)
+        return None
+    if not folder_input:
+        if output is not None and output.is_dir():
+            raise OutputError(f"{output}: is a folder; give a file name for one article's {fmt}.")
+        return None
+    if fmt in ("json", "html"):
+        if output is None:
+            raise click.UsageError(f"--format {fmt} for a folder of articles writes one file each: give the folder with -o DIR.")
+        if output.exists() and not output.is_dir():
+            raise OutputError(f"{output}: is a file; for a folder of articles give a folder (-o DIR).")
+        parent = output.parent if str(output.parent) else Path(".")
+        if not output.exists() and not parent.is_dir():
+            raise OutputError(f"{output}: the folder {parent} does not exist; create it first.")
+        names = [f"{file.stem}.{fmt}" for file in files]
+        clashes = sorted({n for n in names if names.count(n) > 1})
+        if clashes:
+            raise click.UsageError(f"several articles would write {', '.join(clashes)}; rename one of them.")
+        return [output / name for name in names]
+    if output is not None and output.is_dir():
+        raise OutputError(f"{output}: is a folder; the text summary goes to one file.")
+    return None
+
+
+def _write_suggestions(fmt: str, articles, results, output: Path | None, targets: list[Path] | None, force: bool) -> None:
+    from .export import write_atomically
+
+    if fmt == "csv":
+        from .ingest.review import write_review_folder
+
+        written = write_review_folder(results, output, texts={a.sha256: a.text for a in articles}, replace=force)
+        rows = sum(text.count("\n") - 1 for text in (path.read_text(encoding="utf-8") for path in written))
+        names = ", ".join(path.name for path in written) or "no file: nothing was suggested"
+        click.echo(f"Wrote {output}: {names} ({rows} row{'s' if rows != 1 else ''}).", err=True)
+        return
+    if fmt == "text":
+        from .render.review import summary_lines
+
+        lines = []
+        for number, result in enumerate(results):
+            lines += ([""] if number else []) + summary_lines(result)
+        emit(lines, output)
+        return
+    if fmt == "json":
+        texts = [result.to_json() for result in results]
+    else:
+        from .render.review import render_review
+
+        texts = [render_review(result, item.text) for item, result in zip(articles, results)]
+    if targets is None:
+        if output is None:
+            click.echo(texts[0], nl=False)
+            return
+        targets = [output]
+    elif not output.is_dir():
+        from .errors import OutputError
+
+        try:
+            output.mkdir()
+        except OSError as exc:
+            raise OutputError(f"{output}: cannot be made: {exc.strerror}.") from None
+    for path, text in zip(targets, texts):
+        write_atomically(path, text)
+    click.echo(f"Wrote {output}" + (f" ({len(targets)} files)" if len(targets) > 1 else ""), err=True)
+
+
+class _SuggestProgress:
+    """Shows how far `evkg suggest` is on standard error when it is a terminal: one line
+    redrawn in place (article n of N, sentences done); nothing when it is a file or a pipe."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.live = sys.stderr.isatty()
+        self.name = ""
+        self.number = 0
+        self.shown = False
+
+    def article(self, number: int, name: str) -> None:
+        self.number, self.name = number, name
+        self._show("")
+
+    def __call__(self, done: int, total: int) -> None:
+        self._show(f", sentence {done:,} of {total:,}")
+
+    def _show(self, detail: str) -> None:
+        if not self.live:
+            return
+        which = f"article {self.number} of {self.total}: " if self.total > 1 else ""
+        click.echo(f"\r\033[Ksuggest: {which}{self.name}{detail}", err=True, nl=False)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
 def main() -> None:
     cli(prog_name="evkg")
 
