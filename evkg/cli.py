@@ -974,26 +974,28 @@ def _suggest_targets(files: list[Path], fmt: str, output: Path | None, folder_in
 
         check_review_folder(output, replace=force)
         return None
-    if not folder_input:
-        if output is not None and output.is_dir():
-            raise OutputError(f"{output}: is a folder; give a file name for one article's {fmt}.")
+    if output is None and not (folder_input and fmt in ("json", "html")):
         return None
-    if fmt in ("json", "html"):
-        if output is None:
-            raise click.UsageError(f"--format {fmt} for a folder of articles writes one file each: give the folder with -o DIR.")
-        if output.exists() and not output.is_dir():
-            raise OutputError(f"{output}: is a file; for a folder of articles give a folder (-o DIR).")
+    if not folder_input or fmt == "text":  # one file
+        if output.is_dir():
+            raise OutputError(f"{output}: is a folder; give a file name for the {fmt}.")
         parent = output.parent if str(output.parent) else Path(".")
-        if not output.exists() and not parent.is_dir():
+        if not parent.is_dir():
             raise OutputError(f"{output}: the folder {parent} does not exist; create it first.")
-        names = [f"{file.stem}.{fmt}" for file in files]
-        clashes = sorted({n for n in names if names.count(n) > 1})
-        if clashes:
-            raise click.UsageError(f"several articles would write {', '.join(clashes)}; rename one of them.")
-        return [output / name for name in names]
-    if output is not None and output.is_dir():
-        raise OutputError(f"{output}: is a folder; the text summary goes to one file.")
-    return None
+        return None
+    # json or html for a folder of articles: one file each, in a folder.
+    if output is None:
+        raise click.UsageError(f"--format {fmt} for a folder of articles writes one file each: give the folder with -o DIR.")
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output}: is a file; for a folder of articles give a folder (-o DIR).")
+    parent = output.parent if str(output.parent) else Path(".")
+    if not output.exists() and not parent.is_dir():
+        raise OutputError(f"{output}: the folder {parent} does not exist; create it first.")
+    names = [f"{file.stem}.{fmt}" for file in files]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise click.UsageError(f"several articles would write {', '.join(clashes)}; rename one of them.")
+    return [output / name for name in names]
 
 
 def _write_suggestions(fmt: str, articles, results, output: Path | None, targets: list[Path] | None, force: bool) -> None:

@@ -273,9 +273,9 @@ def _decode(data: bytes, what: str) -> str:
         if data.startswith(bom):
             raise _not_utf8(what, (encoding, encoding))
     if b"\x00" in data:
-        looks = _guess_encoding(data)
-        if looks and looks.lower().startswith(("utf_16", "utf_32")):
-            raise _not_utf8(what, _encoding_name(looks))
+        wide = _wide_text(data)
+        if wide:
+            raise _not_utf8(what, _encoding_name(wide))
         raise _binary(what)
     try:
         text = data.decode("utf-8-sig")
@@ -297,6 +297,23 @@ def _empty(what: str) -> InputError:
     if what == "the article":
         return InputError("the article is empty: there is no text to suggest facts from.")
     return InputError(f"{what}: empty (nothing but white space): there is no text to suggest facts from.")
+
+
+def _wide_text(data: bytes) -> str | None:
+    """``utf_16_le`` or ``utf_16_be`` for text in UTF-16 without a byte-order mark, else None.
+
+    Latin text in UTF-16 has a NUL in every other byte, all at one parity; binary data
+    has NULs anywhere. charset-normalizer names the byte order."""
+    sample = data[:65536]
+    if len(sample) < 8 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if min(even, odd) > 0 or max(even, odd) < len(sample) // 4:
+        return None
+    looks = _guess_encoding(sample)
+    if looks and looks.startswith("utf_16"):
+        return looks
+    return "utf_16_le" if odd else "utf_16_be"
 
 
 def _guess_encoding(data: bytes) -> str | None:
