@@ -283,7 +283,8 @@ def _decode(data: bytes, what: str) -> str:
         looks = _guess_encoding(data)
         if looks is None:
             raise _binary(what) from None
-        raise _not_utf8(what, _encoding_name(looks), exc.start, data[exc.start]) from None
+        also = _also_windows_1252(data, looks)
+        raise _not_utf8(what, _encoding_name(looks), exc.start, data[exc.start], also=also) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     controls = [c for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS]
     if controls:
@@ -316,6 +317,19 @@ def _wide_text(data: bytes) -> str | None:
     return "utf_16_le" if odd else "utf_16_be"
 
 
+def _also_windows_1252(data: bytes, looks: str) -> str | None:
+    """Windows-1252, the most common legacy encoding of all, when the guess is another
+    Windows code page for a Latin script and the bytes read as Windows-1252 too: short
+    texts do not tell these apart."""
+    if looks not in ("cp1250", "cp1254", "cp1257", "cp1258"):
+        return None
+    try:
+        data[:65536].decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    return "Windows-1252"
+
+
 def _guess_encoding(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
@@ -345,9 +359,13 @@ def _encoding_name(python_name: str) -> tuple[str, str]:
     return name, name
 
 
-def _not_utf8(what: str, encoding: tuple[str, str], offset: int | None = None, byte: int | None = None) -> InputError:
+def _not_utf8(
+    what: str, encoding: tuple[str, str], offset: int | None = None, byte: int | None = None, *, also: str | None = None
+) -> InputError:
     where = f" (byte 0x{byte:02x} at offset {offset} is not UTF-8)" if offset is not None else ""
     name, iconv = encoding
+    if also:
+        name += f" or {also}"
     file = what if what not in ("the article", "standard input") else "FILE"
     return InputError(
         f"{what}: not UTF-8 text{where}; it looks like {name}. Save it as UTF-8 and try again, "
