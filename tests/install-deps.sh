@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what the tests need: evkg with its test extras, Debian's Chromium, which the
 # browser tests drive through Playwright (Playwright's own browser download is not used),
-# and Virtuoso, the SPARQL server the tests of the sparql:URL store start.
+# Virtuoso, the SPARQL server the tests of the sparql:URL store start, and Java, which the
+# OWL reasoner HermiT (through owlready2) runs on.
 set -e
 cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/chromium ]; then
@@ -19,6 +20,15 @@ if [ ! -x /usr/bin/virtuoso-t ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
     else
         echo "The SPARQL store tests need Virtuoso at /usr/bin/virtuoso-t: run 'sudo apt-get install virtuoso-opensource' first." >&2
+        exit 1
+    fi
+fi
+if ! command -v java >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
+    else
+        echo "The reasoner tests run HermiT, which needs Java: run 'sudo apt-get install default-jre-headless' first." >&2
         exit 1
     fi
 fi

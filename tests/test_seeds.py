@@ -171,3 +171,189 @@ def test_entity_names_occur_in_their_articles(kb, articles):
         if not any(_flat(n).casefold() in texts[s] for n in names for s in sources):
             problems.append((str(entity), names))
     assert problems == []
+
+
+# --- Nothing stronger than the sentence --------------------------------------------------
+
+#: What a quote must write for a quantity to carry each currency (the sign "¥" is both the
+#: yen's and the yuan's, so it names neither).
+_CURRENCY_WORDS = {
+    "CCY_USD": ("USD", "US$", "dollar"),
+    "CCY_CNY": ("CNY", "RMB", "yuan", "renminbi"),
+    "CCY_JPY": ("JPY", "yen"),
+}
+
+
+def test_no_currency_the_quote_does_not_name(article_graphs):
+    problems = []
+    for article_id, graph in article_graphs.items():
+        for holder, _, quantity in graph:
+            unit = graph.value(quantity, QUDT.hasUnit) if isinstance(quantity, BNode) else None
+            code = str(unit).rsplit("/", 1)[-1] if unit is not None else ""
+            if code.startswith("CCY_"):
+                quotes = " ".join(_quotes_of(graph, holder))
+                if not any(word in quotes for word in _CURRENCY_WORDS.get(code, (code,))):
+                    problems.append((article_id, str(holder), code))
+    assert problems == []
+
+
+def test_an_industry_group_is_named_in_the_words_of_each_article_that_has_it(kb, articles):
+    """One group per wording: "Chinese EV companies" (one article) is not "Chinese EV firms"
+    (another), so each article that declares a group writes its label."""
+    problems = []
+    for group in set(kb.dataset.subjects(RDF.type, EV.IndustryGroup)):
+        label = str(kb.dataset.value(group, RDFS.label))
+        for article_id in articles:
+            if (group, PROV.wasDerivedFrom, SOURCE[article_id]) in kb.dataset.graph(GRAPH[article_id]):
+                if label.casefold() not in _flat(articles[article_id]).casefold():
+                    problems.append((str(group), label, article_id))
+    assert problems == []
+
+
+def test_ev_firm_groups_hold_only_carmakers_and_battery_makers(kb):
+    """The articles' EV-firm groups gather carmakers and battery makers; an AI firm listed
+    beside them is not one of them."""
+    problems = []
+    for group in set(kb.dataset.subjects(RDF.type, EV.IndustryGroup)):
+        if " EV " not in f" {kb.dataset.value(group, RDFS.label)} ":
+            continue
+        for member in kb.dataset.objects(group, EV.groupMember):
+            kinds = set(kb.dataset.objects(member, RDF.type))
+            if not kinds & {EV.Automaker, EV.BatteryMaker}:
+                problems.append((str(group), str(member)))
+    assert problems == []
+
+
+def _evidenced(graph) -> set:
+    return {
+        (graph.value(e, RDF.subject), graph.value(e, RDF.predicate), graph.value(e, RDF.object))
+        for e in graph.subjects(RDF.type, EV.Evidence)
+        if graph.value(e, RDF.subject) is not None
+    }
+
+
+def test_article_details_have_their_sentence(article_graphs):
+    """Publisher, edition, date and author of an article each rest on the sentence that
+    gives them (its title is checked against the text above)."""
+    from rdflib.namespace import DCTERMS
+
+    own = {RDF.type, RDFS.label, DCTERMS.title, EV.articleId}
+    problems = []
+    for article_id, graph in article_graphs.items():
+        evidenced = _evidenced(graph)
+        for _, predicate, value in graph.triples((SOURCE[article_id], None, None)):
+            if predicate not in own and (SOURCE[article_id], predicate, value) not in evidenced:
+                problems.append((article_id, str(predicate), str(value)))
+    assert problems == []
+
+
+def test_entity_types_of_products_have_their_sentence(article_graphs):
+    """A concept an entity (not a fact node) is given, such as a model's product type,
+    rests on a sentence like any entity-to-entity triple."""
+    problems = []
+    for article_id, graph in article_graphs.items():
+        facts = set(graph.subjects(EV.quote, None))
+        evidenced = _evidenced(graph)
+        for s, p, o in graph.triples((None, EV.productType, None)):
+            if _is_entity(s) and s not in facts and (s, p, o) not in evidenced:
+                problems.append((article_id, str(s), str(o)))
+    assert problems == []
+
+
+def test_vehicle_plants_say_vehicles_or_mark_the_reading(article_graphs):
+    """A facility is a vehicle plant where its sentences speak of vehicles; else the reading
+    that makes it one is marked (ev:interpretation). "Factories" alone is an ev:Facility."""
+    problems = []
+    for article_id, graph in article_graphs.items():
+        for plant in graph.subjects(RDF.type, EV.VehiclePlant):
+            quotes = " ".join(_quotes_of(graph, plant)).casefold()
+            if "vehicle" not in quotes and (plant, EV.interpretation, None) not in graph:
+                problems.append((article_id, str(plant)))
+    assert problems == []
+
+
+def test_models_launched_are_not_said_to_be_developed(article_graphs):
+    """"developed by" rests on a sentence that says develop; a launch is ev:launchedBy."""
+    problems = []
+    for article_id, graph in article_graphs.items():
+        for evidence in graph.subjects(RDF.predicate, EV.developedBy):
+            quote = str(graph.value(evidence, EV.quote)).casefold()
+            if "develop" not in quote:
+                problems.append((article_id, str(graph.value(evidence, RDF.subject)), quote[:60]))
+    assert problems == []
+
+
+def test_a_partnership_is_a_co_development_only_where_the_sentence_says_so(article_graphs):
+    problems = []
+    for article_id, graph in article_graphs.items():
+        for node in graph.subjects(RDF.type, EV.CoDevelopment):
+            quote = " ".join(_quotes_of(graph, node)).casefold()
+            if "co-develop" not in quote and "develop together" not in quote:
+                problems.append((article_id, str(node)))
+    assert problems == []
+
+
+def test_speakers_speak_for_an_organization_they_hold_office_in(kb):
+    """ev:speakingFor: the speaker's own firm, or an organization whose office the speaker
+    holds; a researcher's affiliation is only the post."""
+    problems = []
+    for statement, organization in kb.dataset.subject_objects(EV.speakingFor):
+        speaker = kb.dataset.value(statement, EV.speaker)
+        if speaker == organization:
+            continue
+        titles = [
+            str(kb.dataset.value(post, EV.roleTitle))
+            for post in kb.dataset.subjects(EV.holder, speaker)
+            if (post, EV.postIn, organization) in kb.dataset
+        ]
+        if not titles or any("researcher" in t.casefold() for t in titles):
+            problems.append((str(statement), str(organization), titles))
+    assert problems == []
+
+
+#: Facts that rest on a reading beyond their own sentence (a referent from the sentence
+#: before, a unit from a parallel clause, the expansion of a name): each says so.
+INTERPRETED = {
+    ("000_2f9e7fe2686975ec", ID["facility/ibc-catl-cell-plant"]),
+    ("000_2f9e7fe2686975ec", ID["observation/chinese-ev-firms-overseas-investment-batteries-share-2024"]),
+    ("000_2f9e7fe2686975ec", ID["facility/wuling-indonesia-pack-line"]),
+}
+
+
+def test_inferred_facts_are_marked_as_interpretations(article_graphs):
+    unmarked = {(a, n) for a, n in INTERPRETED if (n, EV.interpretation, None) not in article_graphs[a]}
+    assert unmarked == set()
+
+
+def test_cpec_links_say_they_come_from_the_corridor_name(article_graphs):
+    graph = article_graphs["001_86523e72b0c041e9"]
+    for evidence in graph.subjects(RDF.predicate, EV.links):
+        assert (evidence, EV.interpretation, None) in graph, evidence
+
+
+def test_interpretations_sit_on_facts_or_evidence(kb):
+    for node in kb.dataset.subjects(EV.interpretation, None):
+        assert (node, EV.quote, None) in kb.dataset, node
+
+
+# --- One thing, one node -------------------------------------------------------------------
+
+
+def test_list_items_are_told_apart_by_their_list(article_graphs):
+    """Two challenges (or recommendations) for the same country at the same position are
+    in two different lists, and say which (ev:inList)."""
+    problems = []
+    for article_id, graph in article_graphs.items():
+        for kind, towards in ((EV.Challenge, EV.facing), (EV.Recommendation, EV.addressedTo)):
+            seen: dict = {}
+            for item in graph.subjects(RDF.type, kind):
+                position = graph.value(item, EV.sequence)
+                if position is None:
+                    continue
+                for who in graph.objects(item, towards):
+                    for in_list in list(graph.objects(item, EV.inList)) or [None]:
+                        key = (who, in_list, int(position))
+                        if key in seen:
+                            problems.append((article_id, str(seen[key]), str(item)))
+                        seen[key] = item
+    assert problems == []

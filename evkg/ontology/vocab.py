@@ -62,6 +62,7 @@ class EV(DefinedNamespace):
     Report: URIRef  # report
     ResearchBody: URIRef  # research body
     Source: URIRef  # source
+    SourceList: URIRef  # source list
     Statement: URIRef  # statement
     Strategy: URIRef  # strategy
     Subdivision: URIRef  # subdivision
@@ -90,10 +91,12 @@ class EV(DefinedNamespace):
     hasInfrastructure: URIRef  # has infrastructure
     holder: URIRef  # holder
     hostedBy: URIRef  # hosted in
+    inList: URIRef  # in list
     indicator: URIRef  # indicator
     investment: URIRef  # investment
     investmentIn: URIRef  # investment in
     investor: URIRef  # investor
+    launchedBy: URIRef  # launched by
     links: URIRef  # links
     locatedIn: URIRef  # located in
     madeAt: URIRef  # made at
@@ -128,6 +131,7 @@ class EV(DefinedNamespace):
     edition: URIRef  # edition
     expectedImpact: URIRef  # expected impact
     function: URIRef  # function
+    interpretation: URIRef  # interpretation
     period: URIRef  # period
     quote: URIRef  # quote
     rank: URIRef  # rank
@@ -137,14 +141,14 @@ class EV(DefinedNamespace):
     shareWording: URIRef  # share wording
     statementText: URIRef  # statement text
     targetDate: URIRef  # target date
-    targetYear: URIRef  # target year
     timeframe: URIRef  # timeframe
     valueWording: URIRef  # value wording
-    year: URIRef  # year
 
     # Annotation properties
     dependency: URIRef  # dependency
     inverseLabel: URIRef  # inverse label
+    targetYear: URIRef  # target year
+    year: URIRef  # year
 
     # Concept schemes
     DependencyScheme: URIRef  # dependency directions
