@@ -134,6 +134,30 @@ def test_each_review_file_imports_unchanged(kind, runner, tmp_path):
     assert "all valid" in out.stderr
 
 
+def test_the_whole_folder_imports_entities_first_then_each_table_with_them(runner, tmp_path):
+    """A fact may name a new place (a plant in Baranya), which only entities.csv declares:
+    entities.csv goes first, and each facts table is imported with its Turtle as --data."""
+    result = sample()
+    result["facts"] = [f for f in result["facts"] if f["status"] == "new"]
+    plant = next(f for f in result["facts"] if f["kind"] == "facilities")
+    plant["fields"]["location"], plant["links"]["location"] = "Baranya", None
+    folder = tmp_path / "review"
+    write_review_folder([result], folder, texts={SHA256: TEXT})
+    entities = tmp_path / "entities.ttl"
+    out = runner.invoke(cli, ["import", str(folder / "entities.csv"), "--kind", "entities", "-o", str(entities)])
+    assert out.exit_code == 0, out.output
+    data = ["--data", str(entities)]
+    for kind in ("alliances", "facilities", "ownership", "observations", "based-in", "located-in"):
+        target = tmp_path / f"{kind}.ttl"
+        out = runner.invoke(cli, ["--data", str(entities), "import", str(folder / f"{kind}.csv"), "--kind", kind, "-o", str(target)])
+        assert out.exit_code == 0, out.output
+        data += ["--data", str(target)]
+    out = runner.invoke(cli, [*data, "show", "Kestrel Motors"])
+    assert out.exit_code == 0, out.output
+    assert "  • Kestrel Motors Baranya battery cell plant\n      capacity: 12 GWh\n      located in: Baranya\n" in out.stdout
+    assert f"“{S_STAKE}”" in out.stdout and f"“{S_EXPORTS}”" in out.stdout
+
+
 # ------------------------------------------------------------------ the page, as text
 
 
