@@ -139,19 +139,27 @@ def _pieces(text: str, spans: dict[tuple[int, int], str], mentions: dict[tuple[i
     """``text`` cut at every start and end of a highlighted sentence or a mention.
 
     Each piece: its text, the anchors of the sentences over it (the first piece of a
-    sentence carries its ``id``), and the mention over it, if any."""
-    cuts = {0, len(text)}
-    for start, end in [*spans, *mentions]:
-        cuts.update((start, end))
-    cuts = sorted(cuts)
+    sentence carries its ``id``), and the mention over it, if any. One sweep over the
+    cuts, so a long article with many suggestions stays fast."""
+    cuts = sorted({0, len(text), *(x for span in [*spans, *mentions] for x in span)})
+    starting_spans: dict[int, list[tuple[int, str]]] = {}
+    for (start, end), anchor in sorted(spans.items()):
+        starting_spans.setdefault(start, []).append((end, anchor))
+    starting_mentions: dict[int, list[tuple[int, dict]]] = {}
+    for (start, end), mention in sorted(mentions.items()):
+        starting_mentions.setdefault(start, []).append((end, mention))
+    open_spans: list[tuple[int, str]] = []
+    open_mentions: list[tuple[int, int, dict]] = []
     pieces = []
     for start, end in zip(cuts, cuts[1:]):
-        over = [anchor for (s, e), anchor in sorted(spans.items()) if s <= start and end <= e]
-        opens = [anchor for (s, e), anchor in sorted(spans.items()) if s == start]
-        mention = next(((s, e, m) for (s, e), m in sorted(mentions.items()) if s <= start and end <= e), None)
-        piece = {"text": text[start:end], "sentences": over, "id": opens[0] if opens else None, "mention": None}
-        if mention:
-            s, e, m = mention
+        open_spans = [(e, a) for e, a in open_spans if e > start] + starting_spans.get(start, [])
+        open_mentions = [(s, e, m) for s, e, m in open_mentions if e > start]
+        open_mentions += [(start, e, m) for e, m in starting_mentions.get(start, [])]
+        opens = [a for _, a in starting_spans.get(start, [])]
+        piece = {"text": text[start:end], "sentences": [a for _, a in open_spans], "id": opens[0] if opens else None,
+                 "mention": None}
+        if open_mentions:
+            s, e, m = open_mentions[0]
             piece["mention"] = {"status": m.get("status", "known"), "label": m.get("label") or m["mention"],
                                 "class": m.get("class") or "", "id": f"m{s}-{e}" if s == start else None}
         pieces.append(piece)
