@@ -829,7 +829,7 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
 # --------------------------------------------------------------------------- import
 
 #: The kinds of table `evkg import` reads (evkg.ingest.tabular.KINDS, kept here so --help stays fast).
-IMPORT_KINDS = ("alliances", "facilities", "ownership", "observations")
+IMPORT_KINDS = ("alliances", "facilities", "ownership", "observations", "based-in", "located-in", "entities")
 
 
 @cli.command(name="import")
@@ -859,7 +859,7 @@ def import_table(settings: Settings, file: Path | None, kind: str, output: Path 
         evkg import stakes.csv --kind ownership --dry-run
         evkg --data plants.ttl show "Example Cells Hungary plant"
     """
-    from .ingest.tabular import LAYOUTS, import_csv, known_units, serialize_graph
+    from .ingest.tabular import CURRENCY_NOTE, LAYOUTS, import_csv, known_units, serialize_graph
 
     if show_columns:
         layout = LAYOUTS[kind]
@@ -867,7 +867,7 @@ def import_table(settings: Settings, file: Path | None, kind: str, output: Path 
         lines = [f"{kind}: {layout.help}", ""]
         lines += [f"  {c.name + (' *' if c.required else ''):{width}}  {c.help}" for c in layout.columns]
         units = ", ".join(f"{name} ({iri})" for name, iri in known_units(settings.kb()).items())
-        lines += ["", "  * required on every row.", "", f"Units: {units}"]
+        lines += ["", "  * required on every row.", "", f"Units: {units}, {CURRENCY_NOTE}"]
         emit(lines)
         return
     if file is None:

@@ -91,7 +91,10 @@ def test_sample_gives_one_sourced_quoted_fact_per_row(samples, kind):
     assert len(facts) == len(rows)
     for fact in facts:
         assert (fact, PROV.wasDerivedFrom, None) in rdf
-        assert rdf.value(fact, RDFS.label) is not None
+        if (fact, RDF.type, EV.Evidence) in rdf:  # a sourced triple: its subject is named
+            assert rdf.value(rdf.value(fact, RDF.subject), RDFS.label) is not None
+        else:
+            assert rdf.value(fact, RDFS.label) is not None
 
 
 def test_samples_together_conform_with_the_seeds(samples, tmp_path):
@@ -107,7 +110,7 @@ def test_samples_name_only_invented_organizations(samples):
     """The samples state facts about example firms only, never about real ones."""
     for rdf in samples.values():
         for fact in rdf.subjects(EV.quote, None):
-            for predicate in (EV.partner, EV.operator, EV.owner, EV.ownedEntity, EV.area):
+            for predicate in (EV.partner, EV.operator, EV.owner, EV.ownedEntity, EV.area, RDF.subject):
                 for party in rdf.objects(fact, predicate):
                     assert str(rdf.value(party, RDFS.label)).startswith("Example "), party
 
@@ -181,8 +184,9 @@ def test_standard_input(runner):
 
 
 ERRORS = {
-    "bad unit": ("facilities", PLANT, {"capacity_unit": "MWh"},
-                 ["row 2, column capacity_unit, value 'MWh': unknown unit", "GWh (unit:GigaW-HR)"]),
+    "bad unit": ("facilities", PLANT, {"capacity_unit": "furlongs"},
+                 ["row 2, column capacity_unit, value 'furlongs': unknown unit", "GWh (unit:GigaW-HR)",
+                  "or any ISO 4217 currency code"]),
     "unknown entity": ("facilities", PLANT, {"operator": "CATLL", "operator_type": ""},
                        ["row 2, column operator, value 'CATLL': no entity has this name. Did you mean: CATL?",
                         "give its class in operator_type"]),
@@ -234,10 +238,10 @@ def test_bad_cell_is_named_and_nothing_is_written(runner, tmp_path, case):
 
 
 def test_every_problem_is_listed_in_row_order(kb):
-    rows = [{**PLANT, "capacity_unit": "MWh"}, {**PLANT, "name": "Example Test plant 2", "status": "soon", "operator_type": ""}]
+    rows = [{**PLANT, "capacity_unit": "GWx"}, {**PLANT, "name": "Example Test plant 2", "status": "soon", "operator_type": ""}]
     with pytest.raises(TableError) as caught:
         read(kb, table(*rows), "facilities")
-    assert [(p[0], p[1], p[2]) for p in caught.value.problems] == [(2, "capacity_unit", "MWh"), (3, "status", "soon")]
+    assert [(p[0], p[1], p[2]) for p in caught.value.problems] == [(2, "capacity_unit", "GWx"), (3, "status", "soon")]
     assert str(caught.value).splitlines()[0] == "test.csv: 2 problems; nothing was imported."
 
 
@@ -323,13 +327,27 @@ def test_columns_describes_the_layout(runner):
             assert any(line.split()[:1] == [column.name] for line in lines), column.name
         assert "  quote *" in result.output
         assert lines[-1].startswith("Units: ") and "GWh (unit:GigaW-HR)" in lines[-1]
+        assert lines[-1].endswith(", or any ISO 4217 currency code (USD, EUR, CNY, JPY, KRW ... as unit:CCY_USD ...)")
+        assert "  confidence  " in result.output
 
 
-def test_known_units_are_the_ones_the_seeds_use(kb):
+def test_known_units_are_the_unit_table_and_the_currencies_the_seeds_use(kb):
     assert known_units(kb) == {
-        "%": "unit:PERCENT", "count": "unit:NUM", "GWh": "unit:GigaW-HR",
-        "CNY": "unit:CCY_CNY", "per year": "unit:NUM-PER-YR", "USD": "unit:CCY_USD",
+        "%": "unit:PERCENT", "count": "unit:NUM", "GW": "unit:GigaW",
+        "GWh": "unit:GigaW-HR", "kWh": "unit:KiloW-HR", "MW": "unit:MegaW", "MWh": "unit:MegaW-HR",
+        "per year": "unit:NUM-PER-YR", "TWh": "unit:TeraW-HR", "USD": "unit:CCY_USD",
     }
+
+
+@pytest.mark.parametrize(
+    "unit, iri",
+    [("MWh", UNIT["MegaW-HR"]), ("GW", UNIT["GigaW"]), ("EUR", UNIT["CCY_EUR"]), ("krw", UNIT["CCY_KRW"]),
+     ("yuan", UNIT["CCY_CNY"]), ("unit:CCY_JPY", UNIT["CCY_JPY"]), ("gigawatt hours", UNIT["GigaW-HR"])],
+)
+def test_any_unit_of_the_unit_table_and_any_iso_currency_imports(kb, unit, iri):
+    rdf = read(kb, table({**PLANT, "capacity_unit": unit}), "facilities")
+    capacity = rdf.value(entity_iri("facility", "example-test-plant"), EV.capacity)
+    assert rdf.value(capacity, QUDT.hasUnit) == iri
 
 
 def test_no_file_is_a_usage_error(runner):
@@ -345,3 +363,177 @@ def test_the_library_depends_only_on_lower_layers():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------------ home countries, places, new entities
+
+HOME = {
+    "organization": "Example Test Motors",
+    "organization_type": "automaker",
+    "country": "Japan",
+    "source": NOTES,
+    "source_title": "Invented test notes",
+    "quote": "Example Test Motors, a Japanese carmaker, showed a new van.",
+}
+WHERE = {
+    "place": "Example Test Valley",
+    "place_type": "city",
+    "country": "Hungary",
+    "source": NOTES,
+    "source_title": "Invented test notes",
+    "quote": "Example Test Valley, a town in Hungary, will host the line.",
+}
+ENTITY = {
+    "name": "Example Test Anodes",
+    "class": "battery maker",
+    "country": "Germany",
+    "other_names": "ETA; Example Anodes",
+    "source": NOTES,
+    "source_title": "Invented test notes",
+    "source_date": "2026-01-15",
+    "quote": "Example Test Anodes, a German firm, makes anode material.",
+}
+
+
+def _evidence(rdf, subject, predicate, value):
+    (node,) = [n for n in rdf.subjects(RDF.type, EV.Evidence)
+               if (n, RDF.subject, subject) in rdf and (n, RDF.predicate, predicate) in rdf and (n, RDF.object, value) in rdf]
+    return node
+
+
+def test_based_in_states_the_home_country_with_its_quote(kb):
+    known = {**HOME, "organization": "CATL", "organization_type": "", "country": "CN",
+             "quote": "CATL, the Chinese cell maker, says so again."}
+    rdf = read(kb, table(HOME, known), "based-in")
+    motors, catl = entity_iri("company", "example-test-motors"), entity_iri("company", "catl")
+    assert (motors, RDF.type, EV.Automaker) in rdf
+    assert (motors, EV.basedIn, entity_iri("country", "jp")) in rdf
+    assert (catl, EV.basedIn, entity_iri("country", "cn")) in rdf
+    node = _evidence(rdf, catl, EV.basedIn, entity_iri("country", "cn"))
+    assert rdf.value(node, EV.quote) == Literal("CATL, the Chinese cell maker, says so again.")
+    assert rdf.value(node, PROV.wasDerivedFrom) == URIRef(NOTES)
+    assert not list(rdf.objects(catl, RDFS.label)), "a known organization is not declared again"
+
+
+def test_located_in_states_where_a_place_is(kb):
+    known = {**WHERE, "place": "Shanghai", "place_type": "", "country": "China", "quote": "Shanghai is a city in China."}
+    rdf = read(kb, table(WHERE, known), "located-in")
+    valley = entity_iri("place", "example-test-valley")
+    assert (valley, RDF.type, EV.Subdivision) in rdf
+    assert (valley, EV.locatedIn, entity_iri("country", "hu")) in rdf
+    _evidence(rdf, entity_iri("place", "shanghai"), EV.locatedIn, entity_iri("country", "cn"))
+    region = read(kb, table({**WHERE, "place_type": "port", "country": "Southeast Asia"}), "located-in")
+    assert (entity_iri("port", "example-test-valley"), EV.locatedIn, entity_iri("region", "southeast-asia")) in region
+
+
+def test_entities_declares_organizations_and_places(kb):
+    city = {**ENTITY, "name": "Example Test Town", "class": "city", "country": "Thailand", "other_names": "",
+            "quote": "The plant is in Example Test Town in Thailand."}
+    area = {**ENTITY, "name": "Example Test Coast", "class": "ev:Region", "country": "", "other_names": "",
+            "quote": "Example Test Coast is a stretch of shore we made up."}
+    rdf = read(kb, table(ENTITY, city, area), "entities")
+    anodes = entity_iri("company", "example-test-anodes")
+    assert set(rdf.objects(anodes, RDF.type)) == {EV.BatteryMaker}
+    assert rdf.value(anodes, RDFS.label) == Literal("Example Test Anodes", lang="en")
+    assert sorted(map(str, rdf.objects(anodes, URIRef("http://www.w3.org/2004/02/skos/core#altLabel")))) == ["ETA", "Example Anodes"]
+    assert (anodes, EV.basedIn, entity_iri("country", "de")) in rdf
+    assert rdf.value(_evidence(rdf, anodes, EV.basedIn, entity_iri("country", "de")), EV.quote) == Literal(ENTITY["quote"])
+    town = entity_iri("place", "example-test-town")
+    assert (town, RDF.type, EV.Subdivision) in rdf and (town, EV.locatedIn, entity_iri("country", "th")) in rdf
+    coast = entity_iri("region", "example-test-coast")
+    assert rdf.value(_evidence(rdf, coast, RDF.type, EV.Region), EV.quote) == Literal(area["quote"])
+
+
+def test_a_place_of_entities_may_be_in_a_region_of_another_row(kb):
+    coast = {**ENTITY, "name": "Example Test Coast", "class": "region", "country": "", "other_names": "",
+             "quote": "Example Test Coast is a stretch of shore we made up."}
+    bay = {**coast, "name": "Example Test Bay", "class": "port", "country": "Example Test Coast",
+           "quote": "Example Test Bay lies on Example Test Coast."}
+    rdf = read(kb, table(bay, coast), "entities")
+    assert (entity_iri("port", "example-test-bay"), EV.locatedIn, entity_iri("region", "example-test-coast")) in rdf
+
+
+def test_entities_then_facilities_naming_them(runner, tmp_path):
+    entities = tmp_path / "entities.csv"
+    entities.write_text(table(ENTITY, {**ENTITY, "name": "Example Test Town", "class": "city", "country": "Hungary",
+                                       "other_names": "", "quote": "The works are in Example Test Town, Hungary."}),
+                        encoding="utf-8")
+    declared = tmp_path / "entities.ttl"
+    result = runner.invoke(cli, ["import", str(entities), "--kind", "entities", "-o", str(declared)])
+    assert result.exit_code == 0, result.output
+    plants = tmp_path / "facilities.csv"
+    plants.write_text(table({**PLANT, "operator": "ETA", "operator_type": "", "location": "Example Test Town",
+                             "quote": "ETA plans a 2.5 GWh plant in Example Test Town."}), encoding="utf-8")
+    facts = tmp_path / "facilities.ttl"
+    result = runner.invoke(cli, ["--data", str(declared), "import", str(plants), "--kind", "facilities", "-o", str(facts)])
+    assert result.exit_code == 0, result.output
+    text = facts.read_text(encoding="utf-8")
+    assert "Invented test notes" not in text, "the source of the first table is not declared again"
+    assert "ev:locatedIn place:example-test-town ;" in text
+    assert "ev:operator company:example-test-anodes ;" in text
+    report = evkg.load([declared, facts]).validate()
+    assert report.conforms, [v.message for v in report.violations]
+    shown = runner.invoke(cli, ["--data", str(declared), "--data", str(facts), "show", "Example Test Town"])
+    assert shown.exit_code == 0, shown.output
+    assert "Example Test plant" in shown.output
+
+
+@pytest.mark.parametrize("kind, row", [("based-in", HOME), ("located-in", WHERE), ("entities", ENTITY), ("ownership", STAKE)])
+def test_the_confidence_column_is_ignored(kb, kind, row):
+    plain = serialize_graph(read(kb, table(row), kind))
+    for value in ("0.35", "", "not a number"):
+        assert serialize_graph(read(kb, table({**row, "confidence": value}), kind)) == plain
+
+
+NEW_KIND_ERRORS = {
+    "home not a country": ("based-in", HOME, {"country": "Southeast Asia"},
+                           ["row 2, column country, value 'Southeast Asia': Southeast Asia (region:southeast-asia) is a region; country needs a country."]),
+    "organization is a country": ("based-in", HOME, {"organization": "Japan", "organization_type": ""},
+                                  ["row 2, column organization, value 'Japan': Japan (country:jp) is a country; organization needs an organization."]),
+    "unknown organization": ("based-in", HOME, {"organization": "Example Nobody", "organization_type": ""},
+                             ["row 2, column organization, value 'Example Nobody': no entity has this name.",
+                              "To add a new organization, give its class in organization_type."]),
+    "no home": ("based-in", HOME, {"country": ""}, ["row 2, column country (empty): is required"]),
+    "place is a country": ("located-in", WHERE, {"place": "Vietnam", "place_type": ""},
+                           ["row 2, column place, value 'Vietnam': Vietnam (country:vn) is a country; place needs"]),
+    "unknown place class": ("located-in", WHERE, {"place_type": "volcano"},
+                            ["row 2, column place_type, value 'volcano': not a kind of place a new entity can have"]),
+    "unknown place": ("located-in", WHERE, {"place_type": ""},
+                      ["row 2, column place, value 'Example Test Valley': no entity has this name.",
+                       "To add a new place, give its class in place_type."]),
+    "in a company": ("located-in", WHERE, {"country": "BYD"},
+                     ["row 2, column country, value 'BYD': BYD (company:byd) is an automaker; country needs a place."]),
+    "unknown class": ("entities", ENTITY, {"class": "gizmo"},
+                      ["row 2, column class, value 'gizmo': not a class a new entity can have; use one of: automaker"]),
+    "a new country": ("entities", ENTITY, {"class": "country"},
+                      ["row 2, column class, value 'country': not a class a new entity can have"]),
+    "already known": ("entities", ENTITY, {"name": "CATL"},
+                      ["row 2, column name, value 'CATL': the knowledge base already has 'CATL' (company:catl, a battery maker)"]),
+    "city without country": ("entities", ENTITY, {"class": "city", "country": ""},
+                             ["row 2, column country (empty): a subdivision needs the country (or region) it is in."]),
+    "organization in a region": ("entities", ENTITY, {"country": "Europe"},
+                                 ["row 2, column country, value 'Europe': Europe (region:europe) is a region; country needs a country."]),
+    "entity without quote": ("entities", ENTITY, {"quote": ""}, ["row 2, column quote (empty): every fact needs the sentence"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NEW_KIND_ERRORS))
+def test_bad_cell_of_a_new_kind_is_named(runner, tmp_path, case):
+    kind, base, changes, expected = NEW_KIND_ERRORS[case]
+    source = tmp_path / "table.csv"
+    source.write_text(table({**base, **changes}), encoding="utf-8")
+    out = tmp_path / "out.ttl"
+    result = runner.invoke(cli, ["import", str(source), "--kind", kind, "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {source}: 1 problem; nothing was imported.\n"), result.output
+    for fragment in expected:
+        assert fragment in result.output, result.output
+    assert not out.exists()
+
+
+def test_an_entity_declared_twice(kb):
+    with pytest.raises(TableError) as caught:
+        read(kb, table(ENTITY, {**ENTITY, "quote": "Example Test Anodes is named again here."}), "entities")
+    (problem,) = caught.value.problems
+    assert problem[:3] == (3, "name", "Example Test Anodes")
+    assert "row 2 declares 'Example Test Anodes' already" in problem[3]

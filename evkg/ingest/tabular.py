@@ -1,5 +1,6 @@
-"""Import spreadsheets: CSV rows of alliances, facilities, ownership stakes or observations,
-mapped to the evkg ontology and checked against its SHACL shapes before anything is returned.
+"""Import spreadsheets: CSV rows of alliances, facilities, ownership stakes, observations,
+home countries, where places are, and new organizations and places, mapped to the evkg
+ontology and checked against its SHACL shapes before anything is returned.
 
 Each kind of table has a layout, :data:`LAYOUTS` (``evkg import --kind KIND --columns``
 prints it). Every row is one sourced fact, and these rules hold for every kind:
@@ -10,10 +11,16 @@ prints it). Every row is one sourced fact, and these rules hold for every kind:
 - Entity columns take a label (``CATL``), a prefixed name (``company:catl``) or an IRI,
   resolved as :meth:`KnowledgeBase.entity` resolves names. A name the knowledge base does
   not know is an error, unless the column's ``_type`` companion (``partner_1_type``,
-  ``operator_type``, ``owner_type``, ``owned_type``, ``area_type``) gives the class of a
-  new organization; later rows may then name it without the type.
-- Figures are numbers (``2.5``, ``150000``, ``150,000``) with an explicit unit column,
-  checked against the QUDT units the knowledge base uses (``GWh`` is ``unit:GigaW-HR``).
+  ``operator_type``, ``owner_type``, ``owned_type``, ``area_type``, ``organization_type``,
+  ``place_type``) gives the class of a new organization or place; later rows may then
+  name it without the type. An ``entities`` table declares new organizations and places
+  with their class and country; load its Turtle with ``--data`` and later tables name them.
+- Home countries (``based-in``) and where places are (``located-in``) are plain triples,
+  each with an ``ev:Evidence`` node that holds its quote and source, as the seeds have them.
+- Figures are numbers (``2.5``, ``150000``, ``150,000``) with an explicit unit column:
+  a name of :mod:`evkg.ingest.units` (``GWh`` is ``unit:GigaW-HR``) or any ISO 4217
+  currency code (``EUR`` is ``unit:CCY_EUR``).
+- ``confidence``, the review column ``evkg suggest`` writes, is accepted on every kind and ignored.
 - Statuses, product types and indicators come from the ontology's concept schemes;
   years are ``xsd:gYear``; ``source_date`` is ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear``.
 - Fact and entity IRIs are minted as ``https://w3id.org/evkg/id/{type}/{slug}`` from the
@@ -31,7 +38,7 @@ Examples
 >>> LAYOUTS["ownership"].required
 ('owner', 'owned', 'source', 'quote')
 >>> sorted(LAYOUTS)
-['alliances', 'facilities', 'observations', 'ownership']
+['alliances', 'based-in', 'entities', 'facilities', 'located-in', 'observations', 'ownership']
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -57,7 +64,7 @@ from ..kb import KnowledgeBase, normalize_name
 from ..loading import default_graph
 from ..ontology import EV, ID, PREFIXES, QUDT, SHAPES_PATH, UNIT, entity_iri
 
-__all__ = ["KINDS", "LAYOUTS", "Column", "Layout", "import_csv", "serialize_graph", "known_units"]
+__all__ = ["CURRENCY_NOTE", "KINDS", "LAYOUTS", "Column", "Layout", "import_csv", "serialize_graph", "known_units"]
 
 
 # --------------------------------------------------------------------------- layouts
@@ -101,6 +108,10 @@ _NEW_ORGANIZATION = (
     "For a new organization: its class, e.g. company, automaker, battery maker "
     "(ev:Organization or a subclass). Leave empty to name one the knowledge base has."
 )
+_NEW_PLACE = (
+    "For a new place: its class, e.g. subdivision, city, province, port, region "
+    "(ev:Place or a subclass). Leave empty to name one the knowledge base has."
+)
 _ENTITY = "a label (CATL), prefixed name (company:catl) or IRI"
 
 _COMMON = (
@@ -114,6 +125,11 @@ _COMMON = (
     Column("source_date", "A new source's date: 2025-07-14 (xsd:date), 2025-07 (xsd:gYearMonth) or 2025 (xsd:gYear)."),
     Column("quote", "The sentence of the source the fact rests on, verbatim (8 characters or more).", required=True),
     Column("description", "A short description of the fact in the source's terms."),
+    Column(
+        "confidence",
+        "Ignored on import: the review column `evkg suggest` writes (0 to 1, how sure the "
+        "suggestion is). Keep it or delete it.",
+    ),
 )
 _LABEL = Column("label", "The fact's name, from which its IRI is made. Default: made from the row.")
 
@@ -195,36 +211,82 @@ LAYOUTS: dict[str, Layout] = {
         )
         + _COMMON,
     ),
+    "based-in": Layout(
+        "based-in",
+        "Home countries of organizations (ev:basedIn): one row per organization and country the source gives.",
+        (
+            Column("organization", f"The organization: {_ENTITY}.", required=True),
+            Column("organization_type", _NEW_ORGANIZATION),
+            Column("country", "Its home country: a country (China, CN, country:cn).", required=True),
+        )
+        + _COMMON,
+    ),
+    "located-in": Layout(
+        "located-in",
+        "Where places are (ev:locatedIn): one row per place and the country or region the source puts it in.",
+        (
+            Column("place", f"The place: {_ENTITY} of a subdivision, city, port or region.", required=True),
+            Column("place_type", _NEW_PLACE),
+            Column("country", "The country or region it is in (Hungary, Southeast Asia).", required=True),
+        )
+        + _COMMON,
+    ),
+    "entities": Layout(
+        "entities",
+        "New organizations and places: one row per entity, with its class and its country; "
+        "later tables (loaded with --data) name it by its name or other names.",
+        (
+            Column("name", "The entity's name, from which its IRI is made (company/, organization/, place/, region/ or port/).", required=True),
+            Column(
+                "class",
+                "What it is: an organization class (company, automaker, battery maker, government body ...) "
+                "or a place class (subdivision, city, province, state, port, region, place); a label or a "
+                "prefixed name such as ev:BatteryMaker.",
+                required=True,
+            ),
+            Column(
+                "country",
+                "An organization's home country (ev:basedIn); the country or region a place is in "
+                "(ev:locatedIn, needed for a subdivision, city or port). A country, region, or an entity of another row.",
+            ),
+            Column("other_names", "Other names it goes by, separated by ';': CATL; Contemporary Amperex Technology."),
+        )
+        + _COMMON,
+    ),
 }
 
 #: The kinds of table :func:`import_csv` reads.
 KINDS: tuple[str, ...] = tuple(LAYOUTS)
 
-# Short names of the QUDT units, for units the knowledge base already uses; the first
-# is the one error messages show.
-_UNIT_NAMES: dict[str, tuple[str, ...]] = {
-    "GigaW-HR": ("GWh", "gigawatt hours", "gigawatt-hours"),
-    "MegaW-HR": ("MWh", "megawatt hours"),
-    "NUM": ("count", "number", "units"),
-    "NUM-PER-YR": ("per year", "/yr", "per yr", "units per year"),
-    "PERCENT": ("%", "percent"),
-    "CCY_USD": ("USD", "US$"),
-    "CCY_EUR": ("EUR", "€"),
-    # "¥" stands for both yen and yuan, so a table must name the currency.
-    "CCY_JPY": ("JPY", "yen"),
-    "CCY_CNY": ("CNY", "yuan", "RMB"),
-}
-
 # Classes whose instances get their IRI under id/{segment}/, most specific first.
-_SEGMENTS = ((EV.Company, "company"), (EV.Organization, "organization"))
+_SEGMENTS = (
+    (EV.Company, "company"),
+    (EV.Organization, "organization"),
+    (EV.Region, "region"),
+    (EV.Port, "port"),
+    (EV.Place, "place"),
+)
+# Classes a table may not create: countries come from the reference data (every ISO
+# 3166-1 country is there), facilities and corridors are facts with kinds of their own.
+_NOT_CREATABLE = (EV.Country, EV.Facility, EV.TradeCorridor)
+# Words for a place class that the ontology files under ev:Subdivision ("a province,
+# autonomous region or city within a country").
+_PLACE_WORDS = {
+    word: EV.Subdivision
+    for word in ("city", "town", "province", "state", "prefecture", "municipality", "district", "county", "autonomous region")
+}
 _FACT_SEGMENTS = {"alliances": "partnership", "facilities": "facility", "ownership": "stake", "observations": "observation"}
 _OUTPUT_PREFIXES = {
     **PREFIXES,
     "stake": str(ID["stake/"]),
     "observation": str(ID["observation/"]),
+    "place": str(ID["place/"]),
+    "port": str(ID["port/"]),
 }
 # Entity columns whose ``_type`` companion may declare a new organization.
-_CREATABLE = re.compile(r"(partner_[1-9][0-9]*|operator|owner|owned|area)_type")
+_CREATABLE = re.compile(r"(partner_[1-9][0-9]*|operator|owner|owned|area|organization|place)_type")
+# Of those, the ones that declare a place, not an organization.
+_PLACE_TYPES = frozenset({"place_type"})
 _NEW_SOURCE = re.compile(r"^(https?://|urn:)[^\s<>\"{}|\\^`]+$", re.I)
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?([eE][+-]?\d+)?$")
 _MAX_SHOWN = 20
@@ -248,7 +310,8 @@ def import_csv(kb: KnowledgeBase, table: str | Path | IO[bytes], *, kind: str, n
     table : str, Path or binary file
         The CSV file (UTF-8, with or without a byte-order mark).
     kind : str
-        One of :data:`KINDS`: ``alliances``, ``facilities``, ``ownership``, ``observations``.
+        One of :data:`KINDS`: ``alliances``, ``facilities``, ``ownership``, ``observations``,
+        ``based-in``, ``located-in``, ``entities``.
     name : str, optional
         The name of the table in error messages (default: the file name).
 
@@ -330,19 +393,29 @@ def serialize_graph(rdf: Graph, *, comment: str | None = None) -> str:
     return text
 
 
-def known_units(kb: KnowledgeBase) -> dict[str, str]:
-    """The units a table may use: those the knowledge base already uses, each under the
-    short name a table may give (its QUDT name is accepted too), sorted by name.
+def known_units(kb: KnowledgeBase | None = None) -> dict[str, str]:
+    """The units a table may use, each under the name a table gives it, sorted by name:
+    the units of :data:`evkg.ingest.units.UNITS`, and the currencies ``kb`` uses (any
+    other ISO 4217 code is accepted too). QUDT names (``unit:GigaW-HR``) are accepted too.
 
     Examples
     --------
     >>> import evkg
-    >>> known_units(evkg.load())["GWh"]
-    'unit:GigaW-HR'
+    >>> units = known_units(evkg.load())
+    >>> units["GWh"], units["USD"]
+    ('unit:GigaW-HR', 'unit:CCY_USD')
     """
-    units = sorted({u for u in kb.dataset.objects(None, QUDT.hasUnit) if isinstance(u, URIRef)})
-    named = {(_UNIT_NAMES[_local(u)][0] if _local(u) in _UNIT_NAMES else _compact(u)): _compact(u) for u in units}
+    from .units import UNITS, unit_name
+
+    named = {unit_name(UNIT[local]): _compact(UNIT[local]) for local in UNITS}
+    if kb is not None:
+        used = {u for u in kb.dataset.objects(None, QUDT.hasUnit) if isinstance(u, URIRef)}
+        named.update({unit_name(u): _compact(u) for u in used if _local(u).startswith("CCY_")})
     return dict(sorted(named.items(), key=lambda kv: kv[0].casefold()))
+
+
+#: How the units line of ``evkg import --columns`` and unit errors end.
+CURRENCY_NOTE = "or any ISO 4217 currency code (USD, EUR, CNY, JPY, KRW ... as unit:CCY_USD ...)"
 
 
 # --------------------------------------------------------------------------- reading
@@ -517,7 +590,7 @@ class _Import:
             values = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
             table.append(_Row(number, values))
         self._declare(table)
-        build = getattr(self, "_" + self.layout.kind)
+        build = getattr(self, "_" + self.layout.kind.replace("-", "_"))
         for row in table:
             build(row)
             if row.ok:
@@ -648,32 +721,104 @@ class _Import:
                 if not name:
                     self.row_problem(row, name_column, f"is empty, but {column} says it is a new {row.get(column)}.")
                     continue
-                kind = self._class(row, column, EV.Organization)
+                kind = self._new_class(row, column)
                 if kind is None or self._known(name) is not None:
                     continue
-                if _NEW_SOURCE.match(name) or (":" in name and name.split(":", 1)[0] in PREFIXES):
-                    self.row_problem(row, name_column, "is an IRI the knowledge base does not have; a new organization needs a name, not an IRI.")
-                    continue
-                key = normalize_name(name)
-                if key in self.declared:
-                    first = self.declared[key]
-                    if first.kind != kind:
-                        self.row_problem(
-                            row, column,
-                            f"row {first.row} declares {name!r} as {_a(self.kb.label_of(first.kind))}; give one class.",
-                        )
-                    continue
-                segment = next(s for base, s in _SEGMENTS if base in self._superclasses(kind))
-                iri = entity_iri(segment, _slug(name))
-                if (iri, None, None) in self.ds:
-                    self.row_problem(
-                        row, name_column,
-                        f"would become {_compact(iri)}, which the knowledge base already has as "
-                        f"{self.kb.label_of(iri)!r}; name that entity as the knowledge base does.",
-                    )
-                    continue
-                self.declared[key] = _Declared(iri, name, kind, row.number)
+                self._declare_entity(row, name_column, column, name, kind)
+            if self.layout.kind == "entities":
+                self._declare_row_entity(row)
             self._declare_source(row)
+
+    def _new_class(self, row: _Row, column: str) -> URIRef | None:
+        """The class a ``_type`` or ``class`` cell gives a new entity."""
+        if column in _PLACE_TYPES:
+            return self._place_class(row, column)
+        if column == "class":
+            value = row.get(column)
+            wanted = _key(value.split(":", 1)[1] if value.lower().startswith("ev:") else value)
+            organizations = self._creatable(EV.Organization)
+            places = self._creatable(EV.Place)
+            if wanted in {_key(w) for w in _PLACE_WORDS} or any(wanted in self._keys(c) for c in places):
+                return self._place_class(row, column)
+            if any(wanted in self._keys(c) for c in organizations):
+                return self._class(row, column, EV.Organization)
+            choices = sorted({self.kb.label_of(c) for c in organizations | places} | set(_PLACE_WORDS))
+            self.row_problem(row, column, f"not a class a new entity can have; use one of: {', '.join(choices)}.")
+            return None
+        return self._class(row, column, EV.Organization)
+
+    def _creatable(self, base: URIRef) -> set[URIRef]:
+        """The ev: classes under ``base`` that a table may create instances of."""
+        excluded = set()
+        for root in _NOT_CREATABLE:
+            excluded |= set(self.ds.transitive_subjects(RDFS.subClassOf, root))
+        return {
+            c for c in self.ds.transitive_subjects(RDFS.subClassOf, base)
+            if str(c).startswith(str(EV._NS)) and c not in excluded
+        }
+
+    def _keys(self, term: URIRef) -> set[str]:
+        return {_key(text) for text in self._names_of(self.ds, term)}
+
+    def _place_class(self, row: _Row, column: str) -> URIRef | None:
+        value = row.get(column)
+        word = _PLACE_WORDS.get(" ".join(value.casefold().split()))
+        if word is not None:
+            return word
+        return self._term(row, column, self._creatable(EV.Place), "a kind of place a new entity can have (" + ", ".join(_PLACE_WORDS) + " are subdivisions)")
+
+    def _declare_entity(self, row: _Row, name_column: str, column: str, name: str, kind: URIRef) -> None:
+        """Declare a new organization or place: its IRI, minted from its name."""
+        if _NEW_SOURCE.match(name) or (":" in name and name.split(":", 1)[0] in PREFIXES):
+            self.row_problem(row, name_column, "is an IRI the knowledge base does not have; a new entity needs a name, not an IRI.")
+            return
+        key = normalize_name(name)
+        if key in self.declared:
+            first = self.declared[key]
+            if first.kind != kind:
+                self.row_problem(
+                    row, column,
+                    f"row {first.row} declares {name!r} as {_a(self.kb.label_of(first.kind))}; give one class.",
+                )
+            elif self.layout.kind == "entities":
+                self.row_problem(row, name_column, f"row {first.row} declares {name!r} already; give each entity one row.")
+            return
+        slug = _slug(name)
+        if not slug:
+            self.row_problem(row, name_column, "gives no name to make an IRI from; use letters or digits.")
+            return
+        segment = next(s for base, s in _SEGMENTS if base in self._superclasses(kind))
+        iri = entity_iri(segment, slug)
+        if (iri, None, None) in self.ds:
+            self.row_problem(
+                row, name_column,
+                f"would become {_compact(iri)}, which the knowledge base already has as "
+                f"{self.kb.label_of(iri)!r}; name that entity as the knowledge base does.",
+            )
+            return
+        self.declared[key] = _Declared(iri, name, kind, row.number)
+
+    def _declare_row_entity(self, row: _Row) -> None:
+        """An ``entities`` row: its name must be new, its class one a table may create."""
+        name = row.get("name")
+        if not name:
+            self.row_problem(row, "name", "is required: the new entity's name.")
+            return
+        if not row.get("class"):
+            self.row_problem(row, "class", "is required: what the entity is (battery maker, subdivision ...).")
+            return
+        kind = self._new_class(row, "class")
+        if kind is None:
+            return
+        known = self._known(name)
+        if known is not None:
+            self.row_problem(
+                row, "name",
+                f"the knowledge base already has {self.kb.label_of(known)!r} ({_compact(known)}, "
+                f"{_a(self._type_label(known))}); leave it out, or name it so in the other tables.",
+            )
+            return
+        self._declare_entity(row, "name", "class", name, kind)
 
     def _known(self, name: str) -> URIRef | None:
         try:
@@ -722,9 +867,20 @@ class _Import:
             if not self._is_a(iri, EV.Source):
                 self.row_problem(row, "source", f"{self.kb.label_of(iri)} is {_a(self._type_label(iri))}, not a source.")
                 return None
+            # A source imported before (another table of the same review folder) may be
+            # named with the title and date it has; another title or date is an error.
+            has = {
+                "source_title": {str(t) for t in self.ds.objects(iri, RDFS.label)},
+                "source_date": {str(d) for d in self.ds.objects(iri, DCTERMS.date)},
+            }
             for column in ("source_title", "source_date"):
-                if row.get(column):
-                    self.row_problem(row, column, f"is for new sources; {_compact(iri)} is already in the knowledge base. Leave it empty.")
+                if row.get(column) and row.get(column) not in has[column]:
+                    self.row_problem(
+                        row, column,
+                        f"is for new sources; {_compact(iri)} is already in the knowledge base"
+                        + (f" with {sorted(has[column])[0]!r}" if has[column] else "")
+                        + ". Leave it empty.",
+                    )
             return iri
         new = self.new_sources.get(URIRef(value)) if _NEW_SOURCE.match(value) else None
         if new is None:
@@ -749,15 +905,18 @@ class _Import:
                 row.triples.append((new.iri, DCTERMS.date, new.date, "source_date"))
         return new.iri
 
-    def _entity(self, row: _Row, column: str, predicate: URIRef, *, required: bool = False) -> URIRef | None:
-        """Resolve an entity cell; declare a new organization where its ``_type`` says so."""
+    def _entity(
+        self, row: _Row, column: str, predicate: URIRef, *, required: bool = False, expected: URIRef | None = None
+    ) -> URIRef | None:
+        """Resolve an entity cell; declare a new organization where its ``_type`` says so.
+        The entity must be of ``expected`` (default: the range of ``predicate``)."""
         value = row.get(column)
         type_column = column + "_type"
         if not value:
             if required:
                 self.row_problem(row, column, f"is required: {self._help(column)}")
             return None
-        expected = self.ds.value(predicate, RDFS.range)
+        expected = expected or self.ds.value(predicate, RDFS.range)
         try:
             iri: URIRef | None = URIRef(self.kb.entity(value).iri)
             suggestions: list[str] = []
@@ -768,7 +927,7 @@ class _Import:
             iri, suggestions = None, exc.suggestions
         if iri is not None:
             if row.get(type_column):
-                kind = self._class(row, type_column, EV.Organization)
+                kind = self._new_class(row, type_column)
                 if kind is not None and not self._is_a(iri, kind):
                     self.row_problem(
                         row, type_column,
@@ -799,8 +958,9 @@ class _Import:
         if not row.ok and row.get(type_column):
             return None  # the _type cell is already reported
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        what = "place" if type_column in _PLACE_TYPES else "organization"
         create = (
-            f" To add a new organization, give its class in {type_column}."
+            f" To add a new {what}, give its class in {type_column}."
             if _CREATABLE.fullmatch(type_column) and self.layout.accepts(type_column) else ""
         )
         self.row_problem(row, column, f"no entity has this name.{hint}{create} (`evkg search TEXT` finds names.)")
@@ -856,24 +1016,17 @@ class _Import:
         self.row_problem(row, column, "not a date; write 2025-07-14, 2025-07 or 2025.")
         return None
 
-    @cached_property
-    def _units(self) -> dict[str, URIRef]:
-        """Every way of writing a unit the knowledge base uses -> its QUDT IRI."""
-        known = sorted({u for u in self.ds.objects(None, QUDT.hasUnit) if isinstance(u, URIRef)})
-        names: dict[str, URIRef] = {}
-        for unit in known:
-            local = _local(unit)
-            for text in (local, f"unit:{local}", str(unit), *_UNIT_NAMES.get(local, ())):
-                names.setdefault(" ".join(text.casefold().split()), unit)
-        return names
-
     def _unit(self, row: _Row, column: str) -> URIRef | None:
+        from .units import unit_for
+
         value = row.get(column)
-        units = self._units
-        unit = units.get(" ".join(value.casefold().split()))
+        unit = unit_for(value) if value else None
         if unit is None:
             listing = ", ".join(f"{name} ({iri})" for name, iri in known_units(self.kb).items())
-            self.row_problem(row, column, f"{'unknown' if value else 'a number needs its'} unit; use one of: {listing}.")
+            self.row_problem(
+                row, column,
+                f"{'unknown' if value else 'a number needs its'} unit; use one of: {listing}, {CURRENCY_NOTE}.",
+            )
         return unit
 
     def _quantity(self, row: _Row, number: str, unit: str, counted: str | None = None, wording: str | None = None) -> BNode | None:
@@ -937,11 +1090,41 @@ class _Import:
         description = self._text(row, "description")
         if description is not None:
             row.triples.append((iri, EV.description, description, "description"))
-        # New organizations declared on this row are derived from its source too.
+        self._derive_declared(row, source)
+        return iri
+
+    def _derive_declared(self, row: _Row, source: URIRef) -> None:
+        # New entities declared on this row are derived from its source too.
         for declared in self.declared.values():
             if declared.row == row.number:
                 row.triples.append((declared.iri, PROV.wasDerivedFrom, source, "source"))
-        return iri
+
+    def _evidence(self, row: _Row, subject: URIRef | None, predicate: URIRef, value: URIRef | None, column: str) -> None:
+        """A sourced statement that is not a fact node of its own (a home country, where a
+        place is): the triple, and an ev:Evidence node with its quote and source, as the
+        seeds state such triples."""
+        source = self._source(row)
+        quote = row.get("quote")
+        if not quote:
+            self.row_problem(row, "quote", "every fact needs the sentence of its source that it rests on, verbatim.")
+        if subject is None or value is None or source is None or not row.ok:
+            return
+        node = BNode()
+        self.node_row[node] = (row.number, "quote", quote)
+        if predicate != RDF.type:
+            row.triples.append((subject, predicate, value, column))
+        row.triples += [
+            (node, RDF.type, EV.Evidence, "quote"),
+            (node, RDF.subject, subject, column),
+            (node, RDF.predicate, predicate, column),
+            (node, RDF.object, value, column),
+            (node, EV.quote, Literal(quote), "quote"),
+            (node, PROV.wasDerivedFrom, source, "source"),
+        ]
+        description = self._text(row, "description")
+        if description is not None:
+            row.triples.append((node, EV.description, description, "description"))
+        self._derive_declared(row, source)
 
     def _name(self, iri: URIRef | None, row: _Row, column: str) -> str:
         if iri is None:
@@ -1068,6 +1251,76 @@ class _Import:
             (EV.destination, "destination", destination), (EV.reportedBy, "reported_by", reporter),
         ])
 
+    def _area(self, row: _Row, column: str, predicate: URIRef, kinds: tuple[URIRef, ...], *, required: bool = False) -> URIRef | None:
+        """An entity cell that must be one of ``kinds`` (a country, or a country or region)."""
+        iri = self._entity(row, column, predicate, required=required)
+        if iri is not None and not any(self._is_a(iri, kind) for kind in kinds):
+            wanted = " or ".join(_a(self.kb.label_of(k)) for k in kinds)
+            self.row_problem(row, column, f"{self._name(iri, row, column)} ({_compact(iri)}) is {_a(self._kind_label(iri))}; {column} needs {wanted}.")
+            return None
+        return iri
+
+    def _kind_label(self, iri: URIRef) -> str:
+        declared = next((d for d in self.declared.values() if d.iri == iri), None)
+        return f"new {self.kb.label_of(declared.kind)}" if declared else self._type_label(iri)
+
+    def _based_in(self, row: _Row) -> None:
+        organization = self._entity(row, "organization", EV.basedIn, required=True, expected=EV.Organization)
+        country = self._area(row, "country", EV.basedIn, (EV.Country,), required=True)
+        self._evidence(row, organization, EV.basedIn, country, "country")
+
+    def _located_in(self, row: _Row) -> None:
+        place = self._entity(row, "place", EV.locatedIn, required=True, expected=EV.Place)
+        if place is not None and (not self._is_a(place, EV.Place) or self._is_a(place, EV.Country)):
+            self.row_problem(
+                row, "place",
+                f"{self._name(place, row, 'place')} ({_compact(place)}) is {_a(self._kind_label(place))}; "
+                "place needs a subdivision, city, port, region or other place within a country or region.",
+            )
+            place = None
+        country = self._area(row, "country", EV.locatedIn, (EV.Country, EV.Region), required=True)
+        if place is not None and place == country:
+            self.row_problem(row, "country", "is the place itself.")
+        self._evidence(row, place, EV.locatedIn, country, "country")
+
+    def _entities(self, row: _Row) -> None:
+        declared = self.declared.get(normalize_name(row.get("name")))
+        if declared is None or declared.row != row.number:
+            self._source(row)  # still report a bad source or quote on a bad row
+            if not row.get("quote"):
+                self.row_problem(row, "quote", "every entity needs the sentence of its source that names it, verbatim.")
+            row.ok = False
+            return
+        organization = self._is_a(declared.iri, EV.Organization)
+        if organization:
+            country = self._area(row, "country", EV.basedIn, (EV.Country,))
+        else:
+            country = self._area(row, "country", EV.locatedIn, (EV.Country, EV.Region))
+            if country is not None and country == declared.iri:
+                self.row_problem(row, "country", "is the place itself.")
+                country = None
+            needs = [k for k in (EV.Subdivision, EV.Port) if k in self._superclasses(declared.kind)]
+            if needs and not row.get("country"):
+                self.row_problem(
+                    row, "country",
+                    f"{_a(self.kb.label_of(declared.kind))} needs the country (or region) it is in.",
+                )
+        row.triples += [
+            (declared.iri, RDF.type, declared.kind, "class"),
+            (declared.iri, RDFS.label, Literal(declared.name, lang="en"), "name"),
+        ]
+        seen = {normalize_name(declared.name)}
+        for other in row.get("other_names").split(";"):
+            other = other.strip()
+            if other and normalize_name(other) not in seen:
+                seen.add(normalize_name(other))
+                row.triples.append((declared.iri, SKOS.altLabel, Literal(other, lang="en"), "other_names"))
+        if country is not None:
+            predicate = EV.basedIn if organization else EV.locatedIn
+            self._evidence(row, declared.iri, predicate, country, "country")
+        else:
+            self._evidence(row, declared.iri, RDF.type, declared.kind, "class")
+
     # ----------------------------------------------------------------- SHACL
 
     def _check_shapes(self) -> None:
@@ -1082,7 +1335,13 @@ class _Import:
         for predicate in (RDFS.subClassOf, SKOS.inScheme):
             for s, o in self.ds.subject_objects(predicate):
                 data.add((s, predicate, o))
-        named = {t for s, _, o in self.rdf for t in (s, o) if isinstance(t, URIRef)}
+        # An entity of the knowledge base that a row states something about (its home
+        # country, where it is) is checked whole, as the shapes see it in the knowledge base.
+        for subject in set(self.rdf.subjects()):
+            if isinstance(subject, URIRef) and (subject, None, None) in self.ds:
+                for triple in self.ds.triples((subject, None, None)):
+                    data.add(triple)
+        named = {t for s, _, o in data for t in (s, o) if isinstance(t, URIRef)}
         for term in named:
             for kind in self.ds.objects(term, RDF.type):
                 data.add((term, RDF.type, kind))
