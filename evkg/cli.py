@@ -340,6 +340,34 @@ def search(settings: Settings, text: str, limit: int, fmt: str) -> None:
     emit(search_lines(hits))
 
 
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option
+@pass_settings
+def conflicts(settings: Settings, fmt: str, output) -> None:
+    """List the facts on which sources disagree, newest first.
+
+    The same fact (a plant by operator and country, an alliance by its partners, a
+    stake by owner and owned, a figure by area, indicator and year, a home country, a
+    place's country) with another figure, status, year or country in another source.
+    Each side comes with its source, the source's date and the sentence it rests on.
+
+    \b
+    Example:
+        evkg conflicts
+        evkg --data new-facts.ttl conflicts --format json -o conflicts.json
+    """
+    from .corroboration import find_conflicts
+
+    found = find_conflicts(settings.kb())
+    if fmt == "json":
+        emit([json.dumps({"count": len(found), "conflicts": [c.to_dict() for c in found]}, indent=2, ensure_ascii=False)], output)
+        return
+    from .render.text import conflict_lines
+
+    emit(conflict_lines(found), output)
+
+
 # --------------------------------------------------------------------------- stats / validate / export
 
 

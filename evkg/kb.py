@@ -50,6 +50,7 @@ __all__ = [
     "load",
     "seed_files",
     "normalize_name",
+    "source_count",
 ]
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
@@ -118,6 +119,28 @@ class Fact:
     citations: tuple[Citation, ...] = ()
     details: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def source_count(self) -> int:
+        """How many sources state the fact (several quotes of one source count once)."""
+        return source_count(self.citations)
+
+
+def source_count(citations: Iterable) -> int:
+    """How many sources a list of citations comes from: several quotes of one source
+    count once. Takes :class:`Citation` objects or their dicts (``source``, ``graph``).
+
+    >>> source_count([{"graph": "g1", "source": "s1"}, {"graph": "g1", "source": "s1"},
+    ...               {"graph": "g2", "source": ""}])
+    2
+    """
+    found = set()
+    for citation in citations:
+        if isinstance(citation, dict):
+            found.add(citation.get("source") or citation.get("graph") or citation.get("title"))
+        else:
+            found.add(citation.source or citation.graph or citation.title)
+    return len(found)
+
 
 @dataclass
 class Description:
@@ -144,6 +167,7 @@ class Description:
                     "value_label": f.value_label,
                     "details": [{"name": k, "value": v} for k, v in f.details],
                     "sources": [c.__dict__ for c in f.citations],
+                    "source_count": f.source_count,
                 }
                 for f in self.facts
             ],
@@ -620,6 +644,20 @@ class KnowledgeBase:
                 found.append(Citation(str(graph), str(source or ""), self._source_title(source), None))
         return sorted(set(found), key=lambda c: (c.graph, c.quote or ""))
 
+    def statement_citations(self, subject, predicate, obj) -> list[Citation]:
+        """The sources of one statement, as :meth:`describe` gives them: for a fact node
+        (a plant, a stake ...), its quotes from the graphs that state this triple (all
+        its quotes when no graph quotes it); for a plain triple, :meth:`citations`.
+
+        >>> kb = load()
+        >>> [c.title for c in kb.statement_citations(ID["company/byd"], EV.basedIn, ID["country/cn"])][-1][:21]
+        'How Japanese Automake'
+        """
+        if self._is_fact(subject):
+            graphs = self._graphs_of((subject, predicate, obj))
+            return self._citations_for_node(subject, graphs) or self._citations_for_node(subject)
+        return self.citations(subject, predicate, obj)
+
     def _graph_source(self, graph: URIRef):
         return self._sources_by_graph.get(graph)
 
@@ -686,8 +724,8 @@ class KnowledgeBase:
                         "part",
                         str(subject),
                         self._label(subject),
-                        tuple(self._citations_for_node(subject, self._graphs_of((subject, predicate, iri))))
-                        or tuple(self._citations_for_node(subject)),
+                        # The fact is shown whole, with details any of its sources give: cite them all.
+                        tuple(self._citations_for_node(subject)),
                         self._details(subject, skip=(predicate,)),
                     )
                 )
@@ -842,6 +880,7 @@ def format_number(value) -> str:
 
 _UNITS = {
     "GigaW-HR": "GWh",
+    "MegaW-HR": "MWh",
     "NUM-PER-YR": "per year",
     "NUM": "",
     "PERCENT": "%",

@@ -160,8 +160,8 @@ def test_path_json_shape(kb):
     assert set(data["from"]) == {"id", "label", "type"}
     path = data["paths"][0]
     assert set(path) == {"length", "nodes", "edges"}
-    assert set(path["edges"][0]) == {"source", "target", "predicate", "label", "direction", "sources"}
-    assert set(path["edges"][0]["sources"][0]) == {"graph", "title", "quote"}
+    assert set(path["edges"][0]) == {"source", "target", "predicate", "label", "direction", "sources", "source_count"}
+    assert set(path["edges"][0]["sources"][0]) == {"graph", "source", "title", "quote", "interpretation"}
 
 
 # ------------------------------------------------------------------ neighbours, dependencies

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 import networkx as nx
 
 from ..errors import InputError
-from ..kb import KnowledgeBase
+from ..kb import KnowledgeBase, source_count
 from .build import DEPENDS_BACKWARD, DEPENDS_FORWARD, dependency_graph
 from .cache import graph_of
 
@@ -65,6 +65,11 @@ class PathEdge:
     forward: bool
     sources: tuple[dict, ...]
 
+    @property
+    def source_count(self) -> int:
+        """How many sources state the hop (several quotes of one source count once)."""
+        return source_count(self.sources)
+
 
 @dataclass(frozen=True)
 class Path:
@@ -101,9 +106,11 @@ class PathResult:
                             "label": e.label,
                             "direction": "forward" if e.forward else "backward",
                             "sources": [
-                                {"graph": s["graph"], "title": s["title"], "quote": s["quote"]}
+                                {"graph": s["graph"], "source": s.get("source") or s["graph"],
+                                 "title": s["title"], "quote": s["quote"]}
                                 for s in e.sources
                             ],
+                            "source_count": e.source_count,
                         }
                         for e in p.edges
                     ],

@@ -146,6 +146,13 @@ def page_data(view: GraphView, *, title: str | None = None) -> dict:
             found.append(quote_index[key])
         return sorted(dict.fromkeys(found))
 
+    def counted(item: dict) -> dict:
+        # How many sources the quotes come from, when more than one (one quote each is the default).
+        count = len({quotes[i]["source"] if quotes[i]["source"] >= 0 else quotes[i]["title"] for i in item["cites"]})
+        if count > 1:
+            item["nsrc"] = count
+        return item
+
     def in_sources(graphs, citations) -> list[int]:
         found = {source_index[g] for g in graphs if g in source_index}
         found |= {quotes[i]["source"] for i in cite(citations) if quotes[i]["source"] >= 0}
@@ -172,7 +179,7 @@ def page_data(view: GraphView, *, title: str | None = None) -> dict:
             edge["hl"] = True
         if d.get("via"):
             edge["via"] = str(d["via"])
-        edges.append(edge)
+        edges.append(counted(edge))
     nodes = []
     for n in sorted(G, key=str):
         d = G.nodes[n]
@@ -198,14 +205,14 @@ def page_data(view: GraphView, *, title: str | None = None) -> dict:
             node["country"] = str(d["country_label"])
         if n in view.highlight_nodes:
             node["hl"] = True
-        nodes.append(node)
+        nodes.append(counted(node))
     paths = None
     if view.path is not None:
         paths = [
             {
                 "length": p.length,
                 "hops": [
-                    {"from": e.source, "to": e.target, "label": e.label, "cites": cite(e.sources)}
+                    counted({"from": e.source, "to": e.target, "label": e.label, "cites": cite(e.sources)})
                     for e in p.edges
                 ],
                 "nodes": {n.id: n.label for n in p.nodes},

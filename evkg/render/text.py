@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-__all__ = ["table", "describe_lines", "stats_lines", "violation_lines", "search_lines", "shorten"]
+__all__ = ["table", "describe_lines", "stats_lines", "violation_lines", "search_lines", "shorten", "conflict_lines"]
 
 
 def shorten(text: str, width: int = 80) -> str:
@@ -62,7 +62,8 @@ def describe_lines(description) -> Iterator[str]:
         yield ""
         yield _heading(label, direction)
         for fact in facts:
-            yield f"  • {fact.value_label}"
+            count = fact.source_count
+            yield f"  • {fact.value_label}" + (f"  ({count} sources)" if count > 1 else "")
             for name, value in fact.details:
                 yield f"      {name}: {shorten(value, 100)}"
             for citation in fact.citations:
@@ -138,6 +139,7 @@ def path_lines(result) -> Iterator[str]:
             parts.append(f"—{edge.label}→ {node.label}")
         yield " ".join(parts)
         cited = 0
+        labels = {node.id: node.label for node in path.nodes}
         for edge in path.edges:
             for source in edge.sources:
                 cited += 1
@@ -145,6 +147,8 @@ def path_lines(result) -> Iterator[str]:
                     yield f"  [{cited}] “{shorten(source['quote'], 160)}” ({source['title']})"
                 else:
                     yield f"  [{cited}] {edge.label}: no quote ({source['title']})"
+            if edge.source_count > 1:
+                yield f"  {labels[edge.source]} —{edge.label}→ {labels[edge.target]}: {edge.source_count} sources"
         if number < len(result.paths):
             yield ""
 
@@ -181,3 +185,30 @@ def dependency_lines(report) -> Iterator[str]:
 
 def ranking_lines(ranked, measure: str) -> Iterator[str]:
     yield from table(["rank", "entity", "type", measure], [(i, r.label, r.type, f"{r.score:.4f}") for i, r in enumerate(ranked, 1)])
+
+
+_FIELD_WORDS = {"target_year": "target year", "share_percent": "share", "value": "figure"}
+
+
+def conflict_lines(conflicts) -> Iterator[str]:
+    """Yield the facts on which sources disagree: what each is about and the field, then
+    each source's value with its title, date, quote and IRI, newest first.
+
+    Takes :class:`evkg.corroboration.Conflict` records (or anything with their fields)."""
+    if not conflicts:
+        yield "No conflicts: no two sources give another figure, status, year or country for the same fact."
+        return
+    yield f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}, newest first"
+    for conflict in conflicts:
+        field = "home country" if conflict.kind == "based-in" else _FIELD_WORDS.get(conflict.field, conflict.field.replace("_", " "))
+        several = len({side.fact for side in conflict.sides}) > 1
+        yield ""
+        yield f"{conflict.about}: {field} ({conflict.kind})"
+        for side in conflict.sides:
+            on = f" ({side.fact_label})" if several else ""
+            yield f"  • {side.value}{on}: {side.title or side.source}, {side.date or 'no date'}"
+            if side.quote:
+                yield f"      “{side.quote}”"
+            else:
+                yield "      (no quote: stated by this source as data, not by an article sentence)"
+            yield f"      <{side.source}>"

@@ -243,6 +243,7 @@ def _groups(description: Description) -> tuple[list[dict], list[dict]]:
                 "link": fact.value.startswith(("http://", "https://", "urn:")) and not fact.value_label == fact.value,
                 "details": fact.details,
                 "citations": citations,
+                "source_count": fact.source_count,
             })
         heading = {"out": label, "in": f"← {label}", "part": f"as {label} in"}[direction]
         shown.append({"heading": heading, "relation": label, "direction": direction, "facts": items})

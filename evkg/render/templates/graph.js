@@ -88,9 +88,10 @@
 
   // ------------------------------------------------------------------ tooltips
 
-  function citations(box, cites, src) {
+  function citations(box, cites, src, count) {
     if (cites.length) {
-      box.appendChild(el("div", "tip-h", cites.length === 1 ? "Source" : "Sources"));
+      // count: how many sources the quotes come from, when more than one
+      box.appendChild(el("div", "tip-h", count > 1 ? count + " sources" : cites.length === 1 ? "Source" : "Sources"));
       for (const i of cites.slice(0, MAX_CITES)) {
         const q = data.quotes[i];
         const item = el("div", "cite");
@@ -119,7 +120,7 @@
       }
       box.appendChild(list);
     }
-    citations(box, n.cites, n.src);
+    citations(box, n.cites, n.src, n.nsrc);
     return box;
   }
 
@@ -129,7 +130,7 @@
     box.appendChild(el("strong", "tip-title",
       (from ? from.name : e.from) + " \u2014" + e.label + "\u2192 " + (to ? to.name : e.to)));
     box.appendChild(el("div", "tip-type", "relation: " + e.label + (e.hl ? " (on the path)" : "")));
-    citations(box, e.cites, e.src);
+    citations(box, e.cites, e.src, e.nsrc);
     return box;
   }
 
@@ -454,7 +455,7 @@
         line.appendChild(name(hop.from));
         line.appendChild(el("span", "rel", " \u2014" + hop.label + "\u2192 "));
         line.appendChild(name(hop.to));
-        citations(line, hop.cites, []);
+        citations(line, hop.cites, [], hop.nsrc);
         body.appendChild(line);
       }
     });
