@@ -34,8 +34,8 @@ from .errors import AmbiguousEntity, InputError, QueryError, StoreError, Unknown
 from .export import serialize_dataset, write_atomically
 from .loading import network_guard, parse_file
 from .ontology import EV, GRAPH, ID, ONTOLOGY_PATH, PREFIXES, QUDT, SHAPES_PATH
-from .caching import cache_key, read_cached, write_cached
-from .store import MemoryStore, Store, open_store
+from .caching import cache_key, dataset_from_bytes, dataset_to_bytes, read_cached, write_cached
+from .store import Store, open_store
 
 __all__ = [
     "KnowledgeBase",
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
-_HIDDEN = {RDF.type, RDFS.label, SKOS.altLabel, PROV.wasDerivedFrom, EV.quote}
+_HIDDEN = {RDF.type, RDFS.label, SKOS.altLabel, PROV.wasDerivedFrom, EV.quote, EV.interpretation}
 
 
 def seed_files() -> list[Path]:
@@ -94,12 +94,14 @@ class Entity:
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a fact comes from: the named graph, the source, its title and the quote."""
+    """Where a fact comes from: the named graph, the source, its title and the quote, and
+    the reading the fact rests on where it goes beyond the quote (``ev:interpretation``)."""
 
     graph: str
     source: str
     title: str
     quote: str | None
+    interpretation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -316,6 +318,9 @@ class KnowledgeBase:
         NetworkAccessError
             ``SERVICE``, ``FROM`` of a graph not in the store, unless network access is on.
         """
+        from .limits import check_query_shape
+
+        check_query_shape(sparql)  # before any parser sees it: native ones overflow the stack
         allow = self.allow_network if allow_network is None else allow_network
         if self.store is not None and self.store.parses_queries and not allow and not _MAY_REACH_OUT.search(sparql):
             return self._query_natively(sparql)
@@ -357,6 +362,9 @@ class KnowledgeBase:
         >>> next(kb.rows("SELECT ?label WHERE { company:catl rdfs:label ?label }"))
         (rdflib.term.Literal('CATL', lang='en'),)
         """
+        from .limits import check_query_shape
+
+        check_query_shape(sparql)
         if self.store is not None and self.store.parses_queries and not self.allow_network and not _MAY_REACH_OUT.search(sparql):
             try:
                 streamed = self.store.select_rows(sparql, PREFIXES)
@@ -613,11 +621,13 @@ class KnowledgeBase:
         statements, only the article that makes it."""
         keep = None if graphs is None else set(graphs)
         citations = []
+        interpretation = self._dataset.value(node, EV.interpretation)
+        interpretation = None if interpretation is None else str(interpretation)
         for _, _, quote, graph in self._dataset.quads((node, EV.quote, None, None)):
             name = graph.identifier if hasattr(graph, "identifier") else graph
             if keep is None or name in keep:
                 source = self._graph_source(name)
-                citations.append(Citation(str(name), str(source or ""), self._source_title(source), str(quote)))
+                citations.append(Citation(str(name), str(source or ""), self._source_title(source), str(quote), interpretation))
         if not citations:
             for name in self._graphs_of((node, RDF.type, None)):
                 if keep is None or name in keep:
@@ -972,10 +982,8 @@ def load(
     # same files reads it instead of parsing them. Only for a store named by its spec,
     # so that a Store passed in is the one filled.
     key = _dataset_key(content, allow_network) if content is not None and isinstance(store, str) else None
-    parsed = read_cached("datasets", key) if key else None
-    if parsed is not None:
-        backend = MemoryStore(parsed)
-        kb = KnowledgeBase(parsed, allow_network=allow_network, store=backend)
+    if key and _read_parsed(key, into=dataset):
+        kb = KnowledgeBase(dataset, allow_network=allow_network, store=backend)
         kb.sources = [Path(path) for path in extra]
         kb._vouch(content)
         return kb
@@ -988,12 +996,12 @@ def load(
         kb.add_file(path)
     kb._vouch(content)
     if key:
-        write_cached("datasets", key, dataset)
+        _file_parsed(key, dataset)
     return kb
 
 
 #: Changes whenever the parsed dataset on disk could differ for the same files.
-DATASET_FORMAT = "evkg-dataset-1"
+DATASET_FORMAT = "evkg-dataset-2"
 
 
 def _dataset_key(content: str, allow_network: bool) -> str:
@@ -1002,6 +1010,28 @@ def _dataset_key(content: str, allow_network: bool) -> str:
     from . import __version__
 
     return cache_key(DATASET_FORMAT, __version__, f"rdflib {rdflib.__version__}", content, f"network={allow_network}")
+
+
+def _read_parsed(key: str, *, into: Dataset) -> bool:
+    """Fill the empty ``into`` with the dataset filed under ``key``; False if there is
+    none, or what is there is not a dataset this version wrote (a miss: parse again)."""
+    data = read_cached("datasets", key)
+    if data is None:
+        return False
+    try:
+        dataset_from_bytes(data, into=into)
+    except Exception:  # another layout, damaged, wrong types: checked before anything is added
+        return False
+    return True
+
+
+def _file_parsed(key: str, dataset: Dataset) -> None:
+    """Keep the parsed ``dataset`` under ``key``; one that cannot be kept as data is skipped."""
+    try:
+        data = dataset_to_bytes(dataset)
+    except (TypeError, ValueError):
+        return
+    write_cached("datasets", key, data)
 
 
 def _digest_of_files(paths: Iterable[Path]) -> str:

@@ -1,4 +1,5 @@
-"""Time limits on work a user starts from the command line or the Python API.
+"""Limits on work a user starts from the command line, the Python API or the server:
+time limits, and the shape of a query a parser can take without running out of stack.
 
 Python code (rdflib's SPARQL engine, evkg's own loops) is stopped where it stands by a
 timer signal; native code that never returns to Python (a query evaluated inside
@@ -24,13 +25,22 @@ the loop was stopped after 0.05 s (the time limit). Narrow it down, add a LIMIT,
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
 
-from .errors import TimeLimitExceeded
+from .errors import QueryError, TimeLimitExceeded
 
-__all__ = ["time_limit", "TimeLimitExceeded", "HARD_STOP_GRACE"]
+__all__ = [
+    "time_limit",
+    "TimeLimitExceeded",
+    "HARD_STOP_GRACE",
+    "check_query_shape",
+    "MAX_QUERY_DEPTH",
+    "MAX_QUERY_OPERATORS",
+    "MAX_QUERY_CLAUSES",
+]
 
 #: Seconds past the limit after which ``hard_stop`` is called, when the work is stuck in
 #: native code the timer signal cannot interrupt.
@@ -89,3 +99,75 @@ def time_limit(
         if use_signal:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+
+
+# --------------------------------------------------------------------------- query shape
+
+#: Most brackets ``( { [`` a query may nest. Native parsers (Oxigraph's) recurse once per
+#: level and overflow the stack in the thousands; nobody writes a query 128 levels deep.
+MAX_QUERY_DEPTH = 128
+#: Most operators (``|| && ! = < + - * /`` and property-path ``/ |``) in one query: each
+#: nests the parsed expression one level deeper.
+MAX_QUERY_OPERATORS = 2000
+#: Most clauses (``BIND OPTIONAL MINUS FILTER UNION GRAPH SERVICE``): each wraps the
+#: algebra of the clauses before it.
+MAX_QUERY_CLAUSES = 1000
+
+_SKIPPED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'  # strings
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"  # IRIs
+    r"|#[^\n]*"  # comments
+    r"|[?$][\w]+"  # variables
+    r"|[A-Za-z_][\w.-]*:[\w.\-%:]*|:[\w.\-%:]+"  # prefixed names (dashes are not minus)
+    r"|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?"  # numbers (with their exponent sign)
+)
+_OPERATOR = re.compile(r"\|\||&&|!=|<=|>=|[!=<>+\-*/|^]")
+_CLAUSE = re.compile(r"\b(?:BIND|OPTIONAL|MINUS|FILTER|UNION|GRAPH|SERVICE)\b", re.IGNORECASE)
+
+
+def check_query_shape(text: str) -> None:
+    """Refuse a query nested deeper, or with more operators or clauses, than any parser
+    here can take without running out of stack (:data:`MAX_QUERY_DEPTH`,
+    :data:`MAX_QUERY_OPERATORS`, :data:`MAX_QUERY_CLAUSES`): checked on the text, before
+    a parser sees it.
+
+    Raises
+    ------
+    QueryError
+        Saying which limit the query passes, and what to write instead.
+
+    Examples
+    --------
+    >>> check_query_shape("SELECT * WHERE { ?s ?p ?o FILTER(?o > 3 && ?o < 10) }")
+    >>> check_query_shape("ASK { FILTER(" + "(" * 500 + "1" + ")" * 500 + ") }")
+    Traceback (most recent call last):
+    ...
+    evkg.errors.QueryError: the query nests brackets 502 levels deep; at most 128 are allowed.
+    """
+    bare = _SKIPPED.sub(" ", text)
+    depth = deepest = 0
+    for char in bare:
+        if char in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")}]":
+            depth -= 1
+    if deepest > MAX_QUERY_DEPTH:
+        raise QueryError(
+            f"the query nests brackets {deepest} levels deep; at most {MAX_QUERY_DEPTH} are allowed."
+        )
+    operators = len(_OPERATOR.findall(bare))
+    if operators > MAX_QUERY_OPERATORS:
+        raise QueryError(
+            f"the query has {operators:,} operators; at most {MAX_QUERY_OPERATORS:,} are allowed. "
+            "For a long list of alternatives, use VALUES or IN (...)."
+        )
+    clauses = len(_CLAUSE.findall(bare))
+    if clauses > MAX_QUERY_CLAUSES:
+        raise QueryError(
+            f"the query has {clauses:,} BIND/OPTIONAL/MINUS/FILTER/UNION/GRAPH/SERVICE clauses; "
+            f"at most {MAX_QUERY_CLAUSES:,} are allowed."
+        )

@@ -49,11 +49,70 @@ def test_python_work_is_interrupted():
                 pass
 
 
-def test_native_evaluation_on_oxigraph_ends_the_process(tmp_path):
-    store = f"oxigraph:{tmp_path / 'db'}"
+@pytest.fixture(scope="module")
+def oxigraph_command(tmp_path_factory):
+    """`evkg --store oxigraph:PATH` on a store made once for this module."""
+    store = f"oxigraph:{tmp_path_factory.mktemp('limits') / 'db'}"
     command = [sys.executable, "-m", "evkg.cli", "--store", store]
     subprocess.run([*command, "stats"], check=True, capture_output=True, timeout=300)
+    return command
+
+
+def test_native_evaluation_on_oxigraph_ends_the_process(oxigraph_command):
+    command = oxigraph_command
     done = subprocess.run([*command, "query", "--timeout", "0.5", CARTESIAN], capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
     assert "the query was stopped after 0.5 s" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --------------------------------------------------------------------------- query shape
+
+DEEP_QUERIES = {
+    "nested parentheses": "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+    "nested braces": "SELECT * WHERE " + "{" * 20000 + "}" * 20000,
+    "a 60,000-term FILTER": "SELECT * WHERE { ?s ?p ?o FILTER(" + " || ".join(f"?o = {i}" for i in range(60000)) + ") }",
+    "3,000 BINDs": "SELECT * WHERE { " + " ".join(f"BIND({i} AS ?x{i})" for i in range(3000)) + " }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP_QUERIES))
+def test_queries_too_deep_for_a_native_parser_are_refused_on_oxigraph(name, oxigraph_command, tmp_path):
+    query_file = tmp_path / "deep.rq"
+    query_file.write_text(DEEP_QUERIES[name])
+    done = subprocess.run([*oxigraph_command, "query", "-f", str(query_file)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert "at most" in done.stderr and "allowed" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("name", sorted(DEEP_QUERIES))
+def test_the_api_refuses_them_before_parsing(name, oxigraph_kb):
+    from evkg.errors import QueryError
+
+    with pytest.raises(QueryError, match="at most"):
+        oxigraph_kb.query(DEEP_QUERIES[name])
+
+
+def test_the_server_answers_400(kb):
+    from starlette.testclient import TestClient
+
+    from evkg.server import make_app
+
+    with TestClient(make_app(kb, allowed_hosts=("testserver",))) as client:
+        response = client.post("/sparql", data={"query": DEEP_QUERIES["nested parentheses"]})
+    assert response.status_code == 400
+    assert "nests brackets" in response.text
+
+
+def test_ordinary_queries_pass_the_shape_check():
+    from pathlib import Path
+
+    from evkg.limits import check_query_shape
+
+    examples = sorted((Path(__file__).parent.parent / "evkg" / "queries").glob("*.rq"))
+    assert examples
+    for path in examples:
+        check_query_shape(path.read_text(encoding="utf-8"))
+    check_query_shape('SELECT * WHERE { ?f ev:operator company:example-cells-ltd ; ev:x "a - b * c || d" . FILTER(?n > -3e-2) }')
+    check_query_shape("SELECT * WHERE { VALUES ?x { " + " ".join(str(i) for i in range(100_000)) + " } }")

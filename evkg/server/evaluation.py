@@ -6,6 +6,16 @@ raise out of the worker: syntax errors are 400 with the parser's line and column
 refused updates and network access 403, an unacceptable format 406, and evaluation
 failures (a ``RecursionError`` included) 500 with a message.
 
+Neither a query nor an update ever makes rdflib fetch a graph: :func:`forbid_graph_loading`
+turns rdflib's loading of ``FROM``/``USING`` graphs off (each worker calls it when it
+starts, and every evaluation again), graph names the store does not hold are refused
+before evaluation (``FROM``, ``USING``, ``USING NAMED``, ``WITH``, the protocol's graph
+parameters), ``LOAD`` and ``SERVICE`` are refused, and evaluation runs inside
+:func:`evkg.loading.network_guard`.
+
+CSV and TSV answers neutralise cells that a spreadsheet would run as formulas (see
+:func:`evkg.export.formula_safe`) unless the job says ``raw_csv``.
+
 Examples
 --------
 >>> import evkg
@@ -19,8 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,10 +39,11 @@ from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.sparql import Query
 
 from ..errors import EvkgError, NetworkAccessError, QueryError, StoreError
+from ..limits import check_query_shape
 from ..kb import KnowledgeBase
 from ..loading import default_graph, network_guard
 from ..ontology import PREFIXES
-from ..render.results import tsv_lines
+from ..render.results import csv_result_lines, tsv_lines
 from ..sparql import check_local, is_update, prepare, service_iris
 from .negotiation import RDF_FORMATS, TABLE_FORMATS, Format, NotAcceptable, UnknownFormatName, choose
 
@@ -48,6 +57,7 @@ __all__ = [
     "READ_ONLY_MESSAGE",
     "read_only_message",
     "TABLE_FORMAT",
+    "forbid_graph_loading",
 ]
 
 #: The ``format`` of a job whose answer feeds the explorer's result table: SPARQL JSON
@@ -98,6 +108,7 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     max_rows: int = 10_000
     allow_update: bool = False
+    raw_csv: bool = False
 
 
 @dataclass
@@ -145,11 +156,26 @@ def _check_graphs(kb: KnowledgeBase, iris) -> None:
     known = {str(name) for name in kb.graph_names()}
     for iri in iris:
         if iri not in known:
-            listing = ", ".join(sorted(known))
             raise NetworkAccessError(
                 f"<{iri}> is not a graph of this endpoint, and it never fetches graphs from "
-                f"the web or the file system. Its graphs are: {listing}."
+                f"the web or the file system. Its graphs are: {_listing(known)}."
             )
+
+
+def _listing(known) -> str:
+    names = sorted(known)
+    shown = ", ".join(names[:20])
+    return shown + (f" and {len(names) - 20:,} more" if len(names) > 20 else "") if names else "(none)"
+
+
+def forbid_graph_loading() -> None:
+    """Stop rdflib from reading the graphs that ``FROM``, ``FROM NAMED``, ``USING`` or
+    ``USING NAMED`` name (over HTTP or from ``file:`` IRIs): it then takes them from the
+    store. rdflib reads them by default; a query worker calls this before its first job.
+    """
+    import rdflib.plugins.sparql as rdflib_sparql
+
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 
 
 def _restricted(kb: KnowledgeBase, defaults: tuple[str, ...], named: tuple[str, ...]) -> KnowledgeBase:
@@ -203,13 +229,8 @@ def _json_results(names: list[str], rows: list, limit: dict | None, boolean: boo
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
-def _csv_results(names: list[str], rows: list) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow(["" if term is None else str(term) for term in row])
-    return out.getvalue().encode("utf-8")
+def _csv_results(names: list[str], rows: list, raw: bool) -> bytes:
+    return "".join(line + "\r\n" for line in csv_result_lines(names, rows, raw=raw)).encode("utf-8")
 
 
 def _limit_note(max_rows: int, rows: int, truncated: bool) -> tuple[dict, dict[str, str]]:
@@ -223,7 +244,7 @@ def _limit_note(max_rows: int, rows: int, truncated: bool) -> tuple[dict, dict[s
     return limit, headers
 
 
-def _tabular_reply(result, fmt: Format, max_rows: int) -> Reply:
+def _tabular_reply(result, fmt: Format, max_rows: int, raw_csv: bool = False) -> Reply:
     if result.type == "ASK":
         answer = bool(result.askAnswer)
         if fmt.name == "json":
@@ -245,9 +266,9 @@ def _tabular_reply(result, fmt: Format, max_rows: int) -> Reply:
     if fmt.name == "json":
         body = _json_results(names, rows, limit)
     elif fmt.name == "csv":
-        body = _csv_results(names, rows)
+        body = _csv_results(names, rows, raw_csv)
     elif fmt.name == "tsv":
-        body = ("\n".join(tsv_lines(result)) + "\n").encode()
+        body = ("\n".join(tsv_lines(result, raw=raw_csv)) + "\n").encode()
     else:
         body = result.serialize(format="xml")
     return Reply(200, fmt.media_type, body, headers)
@@ -306,11 +327,9 @@ def _evaluate(kb: KnowledgeBase, job: Job):
         query.algebra["datasetClause"] = None  # the protocol's dataset replaces FROM
     else:
         clauses = query.algebra.get("datasetClause") or []
-        _check_graphs(kb, [str(c.get("default") or c.get("named")) for c in clauses])
+        _check_graphs(kb, [str(c.default if c.default is not None else c.named) for c in clauses])
     check_local(query, kb.graph_names, allow_network=False)  # the library's own check, too
-    import rdflib.plugins.sparql as rdflib_sparql
-
-    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+    forbid_graph_loading()
     with network_guard(False):
         result = _store_answer(kb, job.text)
         if result is None:
@@ -360,7 +379,7 @@ def _query(kb: KnowledgeBase, job: Job) -> Reply:
     except UnknownFormatName as exc:
         return text_reply(400, str(exc))
     if tabular:
-        return _tabular_reply(result, fmt, job.max_rows)
+        return _tabular_reply(result, fmt, job.max_rows, job.raw_csv)
     return _graph_reply(result, fmt, job.max_rows, table=False)
 
 
@@ -382,7 +401,11 @@ def _update(kb: KnowledgeBase, job: Job) -> Reply:
     services = service_iris(update)
     if services:
         return text_reply(403, f"Refused: the update calls SERVICE <{services[0]}>; this endpoint never sends queries to other endpoints.")
+    refusal = _unknown_update_graph(kb, update)
+    if refusal:
+        return text_reply(403, refusal)
     before = len(kb.dataset)
+    forbid_graph_loading()
     with network_guard(False):
         kb.dataset.update(update)
     after = len(kb.dataset)
@@ -391,9 +414,36 @@ def _update(kb: KnowledgeBase, job: Job) -> Reply:
     return reply
 
 
+def _unknown_update_graph(kb: KnowledgeBase, update) -> str | None:
+    """Why the update names a graph the store does not hold in ``USING``, ``USING
+    NAMED`` or ``WITH`` (rdflib would read a ``USING`` graph from its IRI, a ``file:``
+    one from the disk); None when it names none."""
+    known = {str(name) for name in kb.graph_names()}
+    for op in update.algebra:
+        # CompValue.get(name) answers the name itself when it is missing: read attributes.
+        clauses = [("USING", c.default) if c.default is not None else ("USING NAMED", c.named)
+                   for c in getattr(op, "using", None) or []]
+        if getattr(op, "withClause", None) is not None:
+            clauses.append(("WITH", op.withClause))
+        for keyword, iri in clauses:
+            if str(iri) in known:
+                continue
+            if keyword == "WITH":
+                advice = (f"To write a new graph, name it in the template instead: "
+                          f"INSERT {{ GRAPH <{iri}> {{ ... }} }} WHERE {{ ... }}, or INSERT DATA.")
+            else:
+                advice = "An update here reads only the graphs the store holds."
+            return (
+                f"Refused: {keyword} <{iri}> is not a graph of this endpoint, and it never reads "
+                f"graphs from the web or the file system. {advice} Its graphs are: {_listing(known)}."
+            )
+    return None
+
+
 def run_job(kb: KnowledgeBase, job: Job) -> Reply:
     """Answer one SPARQL request. Never raises: every failure is a :class:`Reply`."""
     try:
+        check_query_shape(job.text)  # before any parser sees it: native ones overflow the stack
         if job.kind == "update":
             return _update(kb, job)
         return _query(kb, job)
