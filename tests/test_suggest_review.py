@@ -77,6 +77,17 @@ def test_new_entities_get_one_row_each_with_their_class_country_and_sentence():
     assert [r["confidence"] for r in rows] == ["0.90", "0.70"]
 
 
+def test_a_new_entity_no_fact_quotes_gets_the_sentence_that_names_it():
+    result = sample()
+    result["facts"] = []
+    rows = rows_of(review_tables([result], texts={SHA256: TEXT})["entities.csv"])
+    assert [(r["name"], r["country"], r["quote"]) for r in rows] == [
+        ("Kestrel Motors", "", "Kestrel Motors and CATL form a battery venture"),
+        ("Baranya", "", S_PLACE),
+    ]
+    assert "entities.csv" not in review_tables([result])  # without the text, no sentence to quote
+
+
 def test_several_articles_share_the_tables_each_row_with_its_source():
     other = sample(url="https://example.org/b", path="b.md")
     rows = rows_of(review_tables([sample(), other])["observations.csv"])
