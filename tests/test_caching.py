@@ -3,13 +3,19 @@ the bytes of the files it was parsed from."""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import pathlib
+import pickle
+import stat
 
 import pytest
 
 import evkg
 from evkg import caching, kb as kb_module
 from evkg.errors import InputError
+from evkg.graph import graph_of
 from evkg.store import MemoryStore
 
 from .conftest import record_calls
@@ -49,36 +55,172 @@ def test_the_folder_follows_the_environment(monkeypatch, tmp_path):
         assert caching.cache_folder("graphs") is None
 
 
-def test_a_value_round_trips_and_a_damaged_file_counts_as_missing(folder):
-    caching.write_cached("graphs", "k", {"a": [1, 2]})
-    assert caching.read_cached("graphs", "k") == {"a": [1, 2]}
-    (folder / "graphs" / "k.pickle").write_bytes(b"not a pickle")
+def files_in(folder):
+    """The cache files under ``folder``, by name."""
+    return sorted(path.name for path in folder.glob("*.cache"))
+
+
+def filed(folder, kind, key, data):
+    """File ``data`` under ``key``: the path of the file written."""
+    before = set((folder / kind).glob("*.cache"))
+    caching.write_cached(kind, key, data)
+    (path,) = set((folder / kind).glob("*.cache")) - before
+    return path
+
+
+def test_bytes_round_trip_and_a_damaged_or_cut_file_counts_as_missing(folder):
+    path = filed(folder, "graphs", "k", b'{"a": [1, 2]}')
+    assert caching.read_cached("graphs", "k") == b'{"a": [1, 2]}'
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-1])  # cut short
+    assert caching.read_cached("graphs", "k") is None
+    path.write_bytes(whole.replace(b"[1, 2]", b"[1, 3]"))  # changed
+    assert caching.read_cached("graphs", "k") is None
+    path.write_bytes(b"not a cache file")
     assert caching.read_cached("graphs", "k") is None
     assert caching.read_cached("graphs", "never filed") is None
 
 
 def test_only_the_most_recently_used_files_are_kept(folder):
+    paths = {}
     for n in range(caching.KEPT):
-        caching.write_cached("graphs", f"k{n}", n)
-        os.utime(folder / "graphs" / f"k{n}.pickle", (1_000_000 + n, 1_000_000 + n))
-    assert caching.read_cached("graphs", "k0") == 0  # used: now the most recent
-    caching.write_cached("graphs", "new", "new")
-    kept = sorted(p.stem for p in (folder / "graphs").glob("*.pickle"))
+        paths[n] = filed(folder, "graphs", f"k{n}", str(n).encode())
+        os.utime(paths[n], (1_000_000 + n, 1_000_000 + n))
+    assert caching.read_cached("graphs", "k0") == b"0"  # used: now the most recent
+    new = filed(folder, "graphs", "new", b"new")
+    kept = files_in(folder / "graphs")
     assert len(kept) == caching.KEPT
-    assert "k0" in kept and "new" in kept and "k1" not in kept
+    assert paths[0].name in kept and new.name in kept and paths[1].name not in kept
 
 
 def test_a_folder_that_cannot_be_written_is_skipped(monkeypatch, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("EVKG_CACHE_DIR", str(blocker))  # a file where the folder should be
-    caching.write_cached("graphs", "k", 1)
+    caching.write_cached("graphs", "k", b"1")
     assert caching.read_cached("graphs", "k") is None
 
 
-def test_a_value_that_cannot_be_pickled_is_skipped(folder):
-    caching.write_cached("graphs", "k", lambda: None)
-    assert caching.read_cached("graphs", "k") is None
+def test_folders_are_private_and_files_too_whatever_the_umask(folder, tmp_path):
+    mine = tmp_path / "private.ttl"
+    mine.write_text(FACTS)
+    os.chmod(mine, 0o600)
+    mask = os.umask(0)
+    try:
+        evkg.load([mine])
+        graph_of(evkg.load([mine]))
+    finally:
+        os.umask(mask)
+    assert [mode_of(path) for path in (folder, folder / "datasets", folder / "graphs")] == [0o700] * 3
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    assert sorted(path.name for path in files if path.suffix == ".cache") == sorted(
+        files_in(folder / "datasets") + files_in(folder / "graphs")
+    )
+    assert len(files) == 3  # the key, one dataset, one graph
+    assert {mode_of(path) for path in files} == {0o600}
+
+
+def mode_of(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_an_older_world_readable_cache_is_tightened(folder):
+    for kind in ("datasets", "graphs"):
+        (folder / kind).mkdir(parents=True, mode=0o755)
+        os.chmod(folder / kind, 0o755)
+        (folder / kind / "0123.pickle").write_bytes(b"left by an older version")
+    evkg.load()
+    caching.write_cached("graphs", "k", b"1")
+    for kind in ("datasets", "graphs"):
+        assert not list((folder / kind).glob("*.pickle"))
+        assert mode_of(folder / kind) == 0o700
+
+
+class Marker:
+    """Unpickling it writes the marker file: proof that a pickle was run."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (pathlib.Path(self.path), "ran"))
+
+
+def test_a_planted_pickle_is_never_run(folder, parses, tmp_path):
+    marker = tmp_path / "marker"
+    payload = pickle.dumps(Marker(marker))
+    first = evkg.load()
+    graph_of(first)
+    planted = [path for path in folder.rglob("*") if path.is_file() and path.parent != folder]
+    assert len(planted) == 2  # the dataset and the graph, under the names they are read by
+    for path in planted:
+        path.write_bytes(payload)
+    # where an older version looked for the dataset, too
+    (folder / "datasets" / f"{kb_module._dataset_key(first.content_id, False)}.pickle").write_bytes(payload)
+    parses.clear()
+    again = evkg.load()
+    G = graph_of(again)
+    assert not marker.exists()
+    assert parses and again.serialize("nquads") == first.serialize("nquads")
+    assert "https://w3id.org/evkg/id/company/catl" in G
+
+
+def test_a_folder_of_another_user_is_not_used(folder, parses, caplog):
+    folder.mkdir(mode=0o700)
+    os.chown(folder, 4242, 4242)
+    with caplog.at_level(logging.WARNING, logger="evkg"):
+        evkg.load()
+        parses.clear()
+        assert len(evkg.load()) > 0 and parses  # parsed again: nothing was read or filed
+    assert list(folder.iterdir()) == []
+    (record,) = [record for record in caplog.records if record.name == "evkg"]
+    assert record.getMessage() == (
+        f"evkg: not using the cache folder {folder}: it belongs to another user; the cache is off "
+        "(set EVKG_CACHE_DIR to a folder of your own, or to off)."
+    )
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o702])
+def test_a_folder_others_may_write_is_not_used(folder, parses, mode):
+    folder.mkdir()
+    os.chmod(folder, mode)
+    evkg.load()
+    parses.clear()
+    evkg.load()
+    assert parses and list(folder.iterdir()) == []
+    assert mode_of(folder) == mode
+
+
+def test_a_sub_folder_of_another_user_is_not_used(folder, parses):
+    (folder / "datasets").mkdir(parents=True, mode=0o700)
+    os.chown(folder / "datasets", 4242, 4242)
+    evkg.load()
+    parses.clear()
+    evkg.load()
+    assert parses and list((folder / "datasets").iterdir()) == []
+
+
+def test_two_cache_folders_give_other_names(monkeypatch, tmp_path, parses):
+    names = {}
+    for root in ("one", "two"):
+        monkeypatch.setenv("EVKG_CACHE_DIR", str(tmp_path / root))
+        graph_of(evkg.load())
+        names[root] = files_in(tmp_path / root / "datasets") + files_in(tmp_path / root / "graphs")
+        assert len(names[root]) == 2
+    assert set(names["one"]).isdisjoint(names["two"])
+    assert (tmp_path / "one" / "key").read_bytes() != (tmp_path / "two" / "key").read_bytes()
+
+
+def test_a_file_from_another_cache_folder_is_a_miss(monkeypatch, tmp_path, parses):
+    for root in ("one", "two"):
+        monkeypatch.setenv("EVKG_CACHE_DIR", str(tmp_path / root))
+        evkg.load()
+    (theirs,) = (tmp_path / "one" / "datasets").glob("*.cache")
+    (mine,) = (tmp_path / "two" / "datasets").glob("*.cache")
+    mine.write_bytes(theirs.read_bytes())
+    parses.clear()
+    evkg.load()
+    assert parses
 
 
 # --------------------------------------------------------------------------- the parsed knowledge base
@@ -86,7 +228,7 @@ def test_a_value_that_cannot_be_pickled_is_skipped(folder):
 
 def test_a_second_load_reads_the_parsed_files_from_disk(folder, parses):
     first = evkg.load()
-    assert len(parses) > 1 and len(list((folder / "datasets").glob("*.pickle"))) == 1
+    assert len(parses) > 1 and len(files_in(folder / "datasets")) == 1
     parses.clear()
     again = evkg.load()
     assert parses == []
@@ -136,12 +278,68 @@ def test_a_store_passed_in_is_filled_and_never_replaced(folder, parses):
 
 def test_a_damaged_dataset_file_is_parsed_again_and_replaced(folder, parses):
     first = evkg.load()
-    (path,) = (folder / "datasets").glob("*.pickle")
+    (path,) = (folder / "datasets").glob("*.cache")
     path.write_bytes(b"damaged")
     parses.clear()
     again = evkg.load()
     assert parses and len(again) == len(first)
     assert path.read_bytes() != b"damaged"
+
+
+def test_a_valid_file_of_the_wrong_shape_is_a_miss(folder, parses):
+    first = evkg.load()
+    key = kb_module._dataset_key(first.content_id, False)
+    (path,) = (folder / "datasets").glob("*.cache")
+    good = json.loads(caching.read_cached("datasets", key))
+    wrong = [
+        b"not json",
+        b"[1, 2, 3]",
+        json.dumps({**good, "layout": "evkg-dataset-1"}).encode(),  # another version
+        json.dumps({**good, "quads": good["quads"][:-1]}).encode(),  # not whole quads
+        json.dumps({**good, "quads": good["quads"][:-4] + [0, 0, 0, len(good["terms"])]}).encode(),
+        json.dumps({**good, "terms": [["a literal", None, None]] + good["terms"][1:]}).encode(),
+        json.dumps({**good, "terms": good["terms"] + [{"x": 1}]}).encode(),
+        json.dumps({**good, "namespaces": [["ex", 1]]}).encode(),
+        json.dumps({**good, "graphs": "all"}).encode(),
+        pickle.dumps(first.dataset),
+    ]
+    for data in wrong:
+        caching.write_cached("datasets", key, data)
+        parses.clear()
+        again = evkg.load()
+        assert parses, data[:40]
+        assert again.serialize("nquads") == first.serialize("nquads")
+        assert caching.read_cached("datasets", key) != data  # filed anew
+    assert [path] == list((folder / "datasets").glob("*.cache"))
+
+
+def test_literals_blank_nodes_and_empty_graphs_round_trip():
+    from rdflib import BNode, Dataset, Literal, Namespace, URIRef
+    from rdflib.namespace import XSD
+
+    ex = Namespace("https://example.org/")
+    rdf = Dataset(default_union=True)
+    rdf.bind("ex", ex)
+    g = rdf.graph(ex.g)
+    rdf.graph(ex.empty)
+    node = BNode("b0")
+    for triple in [
+        (ex.s, ex.p, Literal("plain")),
+        (ex.s, ex.p, Literal("chat", lang="fr")),
+        (ex.s, ex.p, Literal("12", datatype=XSD.integer)),
+        (ex.s, ex.p, Literal("not a number", datatype=XSD.integer)),
+        (ex.s, ex.p, Literal('a "quoted" line\n> <x> .')),
+        (ex.s, ex.p, node),
+        (node, ex.p, URIRef("https://example.org/with space>")),
+    ]:
+        g.add(triple)
+    rdf.add((ex.s, ex.p, ex.o))  # the default graph
+    again = Dataset(default_union=True)
+    caching.dataset_from_bytes(caching.dataset_to_bytes(rdf), into=again)
+    assert sorted(again.quads()) == sorted(rdf.quads())
+    assert {type(term) for quad in again.quads() for term in quad[:3]} == {URIRef, Literal, BNode}
+    assert sorted(c.identifier for c in again.store.contexts()) == sorted(c.identifier for c in rdf.store.contexts())
+    assert ("ex", URIRef(ex)) in set(again.namespaces())
 
 
 def test_a_missing_data_file_is_still_a_clear_error(folder, tmp_path):
