@@ -21,7 +21,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 from ..kb import _HIDDEN, QUANTITY_PARTS, Citation, KnowledgeBase, _citation_order, quantity_text
-from ..ontology import EV, ID
+from ..ontology import EV, ID, REFERENCE_GRAPH
 
 __all__ = [
     "build_graph",
@@ -169,6 +169,10 @@ def build_graph(kb: KnowledgeBase, *, collapse: bool = False) -> nx.MultiDiGraph
             graphs=sorted(graphs),
             sources=sources,
         )
+    # The reference data names every ISO 3166 country: one that only it names, with no
+    # edge, would be an isolated node on every page and in every ranking.
+    typed_elsewhere = {s for s, _, g in read.quads_with(RDF.type) if str(g) != str(REFERENCE_GRAPH)}
+    G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0 and URIRef(n) not in typed_elsewhere])
     if collapse:
         G = _collapse(G)
     return G

@@ -1,0 +1,295 @@
+"""Write evkg's reference data from pycountry and the hand-curated facts.
+
+    python scripts/make_reference.py          # rewrite evkg/seeds/reference.trig and gazetteer/subdivisions.trig
+    python scripts/make_reference.py --check  # exit 1 if either file is not what the script writes
+
+``evkg/seeds/reference.trig`` (the named graph graph:reference) gets every ISO 3166-1
+country (``country:{alpha-2}``, its alpha-2 and alpha-3 codes as skos:notation, its name as
+label, pycountry's official and common names as other names) and every ISO 4217 currency
+(the QUDT unit ``unit:CCY_{code}``, with qudt:currencyCode), plus the hand-curated facts of
+``scripts/reference-curated.trig`` (short English names, region membership, home countries
+of firms). ``evkg/seeds/gazetteer/subdivisions.trig`` (graph:subdivisions) gets every ISO
+3166-2 subdivision (``subdivision:{code}``, ev:locatedIn its country and its parent
+subdivision). It is not loaded by default: its 27,000 triples would make every command about
+two seconds slower (rdflib's memory store fills at about 80 µs a triple); add it with
+``evkg --data evkg/seeds/gazetteer/subdivisions.trig ...``. A subdivision the articles already
+name keeps the articles' IRI (:data:`KNOWN_PLACES`), and its ISO facts go into graph:reference.
+
+A subdivision whose name is also the name of a country, a region or an entity of the
+articles (Georgia, the US state) is labelled with its country, "Georgia (United States)",
+and keeps its bare name as another name: the bare name still resolves to the country.
+
+Both files name pycountry and its version as their source (prov:wasDerivedFrom on the
+source node of each graph), with the ISO standards cited (dcterms:conformsTo). The output
+depends only on the pycountry version and the curated file: the same inputs, the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "evkg" / "seeds"
+CURATED = Path(__file__).resolve().parent / "reference-curated.trig"
+
+BASE = "https://w3id.org/evkg/"
+EV = "https://w3id.org/evkg/ontology#"
+QUDT = "http://qudt.org/schema/qudt/"
+UNIT = "http://qudt.org/vocab/unit/"
+REFERENCE_GRAPH = URIRef(BASE + "graph/reference")
+SUBDIVISION_GRAPH = URIRef(BASE + "graph/subdivisions")
+REFERENCE_SOURCE = URIRef(BASE + "source/reference")
+SUBDIVISION_SOURCE = URIRef(BASE + "source/subdivisions")
+ISO_3166 = URIRef("https://www.iso.org/iso-3166-country-codes.html")
+ISO_4217 = URIRef("https://www.iso.org/iso-4217-currency-codes.html")
+
+#: ISO 3166-2 subdivisions the articles name, under the IRIs the articles use.
+KNOWN_PLACES = {
+    "CN-SH": BASE + "id/place/shanghai",
+    "CN-XJ": BASE + "id/place/xinjiang",
+    "ID-JK": BASE + "id/place/jakarta",
+}
+
+#: Generic words that end the romanized names of Chinese subdivisions (Guangdong Sheng,
+#: Guangxi Zhuangzu Zizhiqu): the name without them is another name ("Guangdong").
+NAME_ENDINGS = {
+    "CN": ("Zhuangzu Zizhiqu", "Huizu Zizhiqu", "Uygur Zizhiqu", "Zangzu Zizhiqu", "Zizhiqu", "Tebiexingzhengqu", "Sheng", "Shi"),
+}
+
+PREFIXES = {
+    "ev": EV,
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "qudt": QUDT,
+    "unit": UNIT,
+    "src": BASE + "source/",
+    "graph": BASE + "graph/",
+    "country": BASE + "id/country/",
+    "region": BASE + "id/region/",
+    "subdivision": BASE + "id/subdivision/",
+    "place": BASE + "id/place/",
+    "company": BASE + "id/company/",
+    "corridor": BASE + "id/corridor/",
+    "organization": BASE + "id/organization/",
+}
+
+
+def _fold(name: str) -> str:
+    """As evkg.kb.normalize_name folds a name for matching (kept here so the script
+    needs only rdflib and pycountry)."""
+    text = unicodedata.normalize("NFKD", name).casefold()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"['’`´]", "", text)
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def _en(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+def build(pycountry) -> tuple[list[tuple], list[tuple]]:
+    """The triples of graph:reference and of graph:subdivisions."""
+    version = importlib.metadata.version("pycountry")
+    package = URIRef(f"https://pypi.org/project/pycountry/{version}/")
+    curated = Dataset()
+    curated.parse(CURATED, format="trig")
+    reference = {t for t in curated.graph(REFERENCE_GRAPH)}
+    labelled = {s for s, p, _ in reference if p == RDFS.label}
+
+    def country_iri(code: str) -> URIRef:
+        return URIRef(f"{PREFIXES['country']}{code.lower()}")
+
+    triples = set(reference)
+    triples |= {
+        (REFERENCE_SOURCE, RDF.type, URIRef(EV + "ReferenceData")),
+        (REFERENCE_SOURCE, RDFS.label, _en("evkg reference data")),
+        (REFERENCE_SOURCE, DCTERMS.title, _en(
+            "Reference data: ISO 3166-1 countries and ISO 4217 currencies (from pycountry), "
+            "region membership, places and home countries of firms")),
+        (REFERENCE_SOURCE, URIRef(EV + "description"), Literal(
+            "Plain reference data kept apart from the article facts: every ISO 3166-1 country with its "
+            "alpha-2 and alpha-3 codes and names, and every ISO 4217 currency as its QUDT unit, from "
+            f"pycountry {version}; and, curated by hand, common English names, membership of world regions "
+            "and blocs, the country of cities and provinces, full names of acronyms, and the home countries "
+            "of firms whose country the articles do not state.")),
+        (REFERENCE_SOURCE, PROV.wasDerivedFrom, package),
+        (REFERENCE_SOURCE, DCTERMS.conformsTo, ISO_3166),
+        (REFERENCE_SOURCE, DCTERMS.conformsTo, ISO_4217),
+        (package, RDFS.label, _en(f"pycountry {version}")),
+        (package, DCTERMS.hasVersion, Literal(version)),
+    }
+    for country in pycountry.countries:
+        iri = country_iri(country.alpha_2)
+        names = [getattr(country, "common_name", None), country.name, getattr(country, "official_name", None)]
+        names = [n for n in names if n]
+        triples |= {
+            (iri, RDF.type, URIRef(EV + "Country")),
+            (iri, SKOS.notation, Literal(country.alpha_2)),
+            (iri, SKOS.notation, Literal(country.alpha_3)),
+            (iri, PROV.wasDerivedFrom, REFERENCE_SOURCE),
+        }
+        if iri not in labelled:
+            triples.add((iri, RDFS.label, _en(names[0])))
+            names = names[1:]
+        label = next(str(o) for s, p, o in triples if s == iri and p == RDFS.label)
+        triples |= {(iri, SKOS.altLabel, _en(n)) for n in names if _fold(n) != _fold(label)}
+    for currency in pycountry.currencies:
+        iri = URIRef(f"{UNIT}CCY_{currency.alpha_3}")
+        triples |= {
+            (iri, RDF.type, URIRef(QUDT + "CurrencyUnit")),
+            (iri, RDFS.label, _en(currency.name)),
+            (iri, URIRef(QUDT + "currencyCode"), Literal(currency.alpha_3)),
+            (iri, URIRef(QUDT + "currencyNumber"), Literal(currency.numeric)),
+            (iri, PROV.wasDerivedFrom, REFERENCE_SOURCE),
+        }
+
+    # Names a subdivision must not take as its label: those of countries, regions and
+    # the entities of the articles.
+    taken: dict[str, set] = defaultdict(set)
+    for s, p, o in triples:
+        if p in (RDFS.label, SKOS.altLabel) and str(s).startswith(BASE + "id/"):
+            taken[_fold(str(o))].add(s)
+    for path in sorted(SEEDS.glob("*.trig")):
+        if path.name in ("reference.trig", "subdivisions.trig"):
+            continue
+        for s, p, o, _ in Dataset().parse(path, format="trig").quads((None, None, None, None)):
+            if p in (RDFS.label, SKOS.altLabel) and str(s).startswith(BASE + "id/"):
+                taken[_fold(str(o))].add(s)
+
+    countries = {c.alpha_2: c for c in pycountry.countries}
+    labels = {s: str(o) for s, p, o in triples if p == RDFS.label}
+    codes = {s.code: s for s in pycountry.subdivisions}
+
+    def subdivision_iri(code: str) -> URIRef:
+        return URIRef(KNOWN_PLACES.get(code) or f"{PREFIXES['subdivision']}{code.lower()}")
+
+    places = {
+        (SUBDIVISION_SOURCE, RDF.type, URIRef(EV + "ReferenceData")),
+        (SUBDIVISION_SOURCE, RDFS.label, _en("ISO 3166-2 subdivisions")),
+        (SUBDIVISION_SOURCE, DCTERMS.title, _en(f"Reference data: every ISO 3166-2 subdivision, from pycountry {version}")),
+        (SUBDIVISION_SOURCE, URIRef(EV + "description"), Literal(
+            "The provinces, states, regions and other subdivisions of ISO 3166-2 with their codes, "
+            f"each in its country (and in its parent subdivision where it has one), from pycountry {version}.")),
+        (SUBDIVISION_SOURCE, PROV.wasDerivedFrom, package),
+        (SUBDIVISION_SOURCE, DCTERMS.conformsTo, ISO_3166),
+        (package, RDFS.label, _en(f"pycountry {version}")),
+        (package, DCTERMS.hasVersion, Literal(version)),
+    }
+    for sub in sorted(pycountry.subdivisions, key=lambda s: s.code):
+        iri = subdivision_iri(sub.code)
+        country = country_iri(sub.country_code)
+        if country_iri(sub.country_code) not in labels or sub.country_code not in countries:
+            continue
+        names = [sub.name]
+        for ending in NAME_ENDINGS.get(sub.country_code, ()):
+            if sub.name.endswith(" " + ending):
+                names.append(sub.name[: -len(ending) - 1])
+                break
+        places |= {
+            (iri, RDF.type, URIRef(EV + "Subdivision")),
+            (iri, SKOS.notation, Literal(sub.code)),
+            (iri, URIRef(EV + "locatedIn"), country),
+            (iri, PROV.wasDerivedFrom, SUBDIVISION_SOURCE),
+        }
+        if sub.parent_code and sub.parent_code in codes:
+            places.add((iri, URIRef(EV + "locatedIn"), subdivision_iri(sub.parent_code)))
+        if sub.code in KNOWN_PLACES:  # the articles give its label; its ISO facts are loaded
+            facts = {(iri, p, o) for s, p, o in places if s == iri}
+            places -= facts
+            facts |= {(iri, SKOS.altLabel, _en(n)) for n in names if iri not in taken.get(_fold(n), ())}
+            located = URIRef(EV + "locatedIn")
+            triples.update(
+                (s, p, REFERENCE_SOURCE if o == SUBDIVISION_SOURCE else o) for s, p, o in facts
+                if not (p == located and str(o).startswith(PREFIXES["subdivision"]))
+            )
+            continue
+        clash = any(taken.get(_fold(n), set()) - {iri} for n in names)
+        label = f"{sub.name} ({labels[country]})" if clash else sub.name
+        places.add((iri, RDFS.label, _en(label)))
+        places |= {(iri, SKOS.altLabel, _en(n)) for n in names if n != label}
+    return sorted(triples), sorted(places)
+
+
+#: Where the subdivisions go: beside the seeds, not among them (see the module docstring).
+SUBDIVISIONS_PATH = SEEDS / "gazetteer" / "subdivisions.trig"
+
+
+def render(triples: list[tuple], graph: URIRef, header: str) -> str:
+    """TriG, one subject a paragraph, everything sorted: the same triples, the same bytes."""
+    def term(node) -> str:
+        if isinstance(node, Literal):
+            return node.n3()
+        text = str(node)
+        for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            local = text[len(namespace):]
+            if text.startswith(namespace) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", local) and not local.endswith("."):
+                return "a" if node == RDF.type else f"{prefix}:{local}"
+        return f"<{text}>"
+
+    by_subject: dict = defaultdict(lambda: defaultdict(list))
+    for s, p, o in triples:
+        by_subject[s][p].append(o)
+    used = sorted({k for k, ns in PREFIXES.items() if any(
+        str(t).startswith(ns) for tr in triples for t in tr if not isinstance(t, Literal))} | {"graph"})
+    lines = [f"@prefix {k}: <{PREFIXES[k]}> ." for k in used]
+    lines += ["", *(f"# {line}" if line else "#" for line in header.strip().splitlines()), "", f"{term(graph)} {{", ""]
+    for subject in sorted(by_subject, key=lambda s: (s not in (REFERENCE_SOURCE, SUBDIVISION_SOURCE), str(s))):
+        predicates = by_subject[subject]
+        order = sorted(predicates, key=lambda p: (p != RDF.type, term(p)))
+        parts = [f"{term(p)} {' , '.join(term(o) for o in sorted(predicates[p], key=term))}" for p in order]
+        lines.append(f"{term(subject)} " + " ;\n    ".join(parts) + " .")
+    lines += ["", "}", ""]
+    return "\n".join(lines)
+
+
+REFERENCE_HEADER = """
+Reference data, not taken from the articles. Written by scripts/make_reference.py from
+pycountry (ISO 3166-1 countries, ISO 4217 currencies) and scripts/reference-curated.trig
+(names, region membership, places, home countries): edit those and run the script.
+Every triple here is marked by its graph, and each entity by prov:wasDerivedFrom src:reference.
+"""
+SUBDIVISION_HEADER = """
+Every ISO 3166-2 subdivision, from pycountry. Written by scripts/make_reference.py: do not edit.
+Not loaded by default; add it with: evkg --data evkg/seeds/gazetteer/subdivisions.trig ...
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the files differ from what the script writes")
+    args = parser.parse_args(argv)
+    import pycountry
+
+    reference, places = build(pycountry)
+    outputs = {
+        SEEDS / "reference.trig": render(reference, REFERENCE_GRAPH, REFERENCE_HEADER),
+        SUBDIVISIONS_PATH: render(places, SUBDIVISION_GRAPH, SUBDIVISION_HEADER),
+    }
+    stale = [path for path, text in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+    if args.check:
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is not what scripts/make_reference.py writes; run it.", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in outputs.items():
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+        print(f"wrote {path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
