@@ -276,3 +276,10 @@ def test_cli_export_graph_formats(runner, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["edges.csv", "nodes.csv"]
     result = runner.invoke(cli, ["export", "--format", "ttl", "--collapse"])
     assert result.exit_code == 2
+
+
+def test_a_hop_resting_on_a_reading_says_so(kb):
+    from evkg.render.text import path_lines
+
+    lines = list(path_lines(shortest_paths(kb, "CPEC", "Pakistan")))
+    assert "      interpreted: What CPEC links is read from its name, China–Pakistan Economic Corridor; the article uses only the acronym." in lines

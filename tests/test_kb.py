@@ -146,3 +146,15 @@ def test_fact_node_from_two_articles_cites_each_statement_to_its_own_article(tmp
     assert quotes["description"] == ["The plant is in Thailand and rated for many cars."]
     assert quotes["status"] == ["The Thai plant has begun production."]
     assert quotes["located in"] == ["The Thai plant has begun production.", "The plant is in Thailand and rated for many cars."]
+
+
+def test_a_fact_resting_on_a_reading_says_so(kb):
+    """ev:interpretation travels with the citations, and show prints it under the quote."""
+    from evkg.render.text import describe_lines
+
+    description = kb.describe("Wuling Indonesia battery pack facility")
+    readings = {c.interpretation for f in description.facts for c in f.citations if c.interpretation}
+    assert len(readings) == 1 and next(iter(readings)).startswith("The capacity's “packs” and “annually”")
+    lines = list(describe_lines(description))
+    assert any(line.strip().startswith("interpreted: The capacity's") for line in lines)
+    assert not any(line == "interpretation" for line in lines)  # a reading is no relation of its own

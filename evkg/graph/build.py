@@ -210,6 +210,7 @@ class _Reader:
         self._sources: dict[URIRef, tuple[str, str]] = {}
         self._quotes: dict[URIRef, list[tuple[URIRef, str]]] | None = None
         self._extra: dict[URIRef, list[URIRef]] = defaultdict(list)
+        self._interpretations: dict[URIRef, str] = {}
 
     # ------------------------------------------------------------ passes over the store
 
@@ -322,6 +323,8 @@ class _Reader:
                 self._quotes[node].append((graph, str(quote)))
             for node, _, extra in self.triples_with(EV.evidence):
                 self._extra[node].append(extra)
+            for node, _, reading in self.triples_with(EV.interpretation):
+                self._interpretations[node] = str(reading)
         return self._quotes
 
     def _source(self, graph: URIRef) -> tuple[str, str]:
@@ -335,7 +338,8 @@ class _Reader:
         quotes = self.quotes()
         if node not in quotes:
             return self.kb.node_citations(str(node))  # no quote of its own: the knowledge base's rules
-        citations = [Citation(str(graph), *self._source(graph), quote) for graph, quote in quotes[node]]
+        interpretation = self._interpretations.get(node)
+        citations = [Citation(str(graph), *self._source(graph), quote, interpretation) for graph, quote in quotes[node]]
         for extra in sorted(self._extra.get(node, ())):
             citations.extend(self.citations(extra))
         return sorted(set(citations), key=lambda c: (c.graph, c.quote or ""))

@@ -71,6 +71,8 @@ def describe_lines(description) -> Iterator[str]:
                 number = sources.setdefault(key, len(sources) + 1)
                 if citation.quote:
                     yield f"      [{number}] “{citation.quote}”"
+                    if getattr(citation, "interpretation", None):
+                        yield f"          interpreted: {citation.interpretation}"
                 else:
                     yield f"      [{number}] (no quote: stated by this source as data, not by an article sentence)"
     if sources:
@@ -145,6 +147,8 @@ def path_lines(result) -> Iterator[str]:
                 cited += 1
                 if source.get("quote"):
                     yield f"  [{cited}] “{shorten(source['quote'], 160)}” ({source['title']})"
+                    if source.get("interpretation"):
+                        yield f"      interpreted: {source['interpretation']}"
                 else:
                     yield f"  [{cited}] {edge.label}: no quote ({source['title']})"
             if edge.source_count > 1:

@@ -236,7 +236,8 @@ def _groups(description: Description) -> tuple[list[dict], list[dict]]:
             for citation in fact.citations:
                 key = (citation.source or citation.graph, citation.title)
                 number = sources.setdefault(key, len(sources) + 1)
-                citations.append({"number": number, "quote": citation.quote, "title": citation.title})
+                citations.append({"number": number, "quote": citation.quote, "title": citation.title,
+                                  "interpretation": citation.interpretation})
             items.append({
                 "value": fact.value,
                 "label": fact.value_label,
