@@ -537,3 +537,18 @@ def test_an_entity_declared_twice(kb):
     (problem,) = caught.value.problems
     assert problem[:3] == (3, "name", "Example Test Anodes")
     assert "row 2 declares 'Example Test Anodes' already" in problem[3]
+
+
+@pytest.mark.parametrize(
+    "indicator, concept",
+    [("investment", EV.InvestmentAmount), ("EV sales", EV.ElectricVehicleSales), ("market share", EV.MarketShare),
+     ("revenue", EV.Revenue), ("battery production capacity", EV.BatteryProductionCapacity), ("exports", EV.Exports)],
+)
+def test_general_indicators_import_by_label_or_other_name(kb, indicator, concept):
+    row = {"area": "Example Test Motors", "area_type": "automaker", "indicator": indicator, "value": "4.1",
+           "unit": "EUR", "year": "2026", "source": NOTES, "source_title": "Invented test notes",
+           "quote": "Example Test Motors reported a figure of 4.1 for the year."}
+    rdf = read(kb, table(row), "observations")
+    (observation,) = rdf.subjects(RDF.type, EV.Observation)
+    assert rdf.value(observation, EV.indicator) == concept
+    assert rdf.value(rdf.value(observation, EV.value), QUDT.hasUnit) == UNIT["CCY_EUR"]

@@ -184,3 +184,17 @@ class EV(DefinedNamespace):
     Vehicle: URIRef  # vehicle
     VehicleExports: URIRef  # vehicle exports
     VehicleQualityPPH: URIRef  # new vehicle quality (problems per hundred)
+    InvestmentAmount: URIRef  # investment
+    VehicleSales: URIRef  # vehicle sales
+    ElectricVehicleSales: URIRef  # EV sales
+    VehicleProduction: URIRef  # vehicle production
+    BatteryProduction: URIRef  # battery production
+    ProductionCapacity: URIRef  # production capacity
+    MarketShare: URIRef  # market share
+    Revenue: URIRef  # revenue
+    Exports: URIRef  # exports
+    BatteryExports: URIRef  # battery exports
+    VehicleImports: URIRef  # vehicle imports
+    ChargingPoints: URIRef  # charging points
+    Employment: URIRef  # jobs
+    Subsidies: URIRef  # subsidies
