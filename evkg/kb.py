@@ -891,6 +891,10 @@ def format_number(value) -> str:
 _UNITS = {
     "GigaW-HR": "GWh",
     "MegaW-HR": "MWh",
+    "KiloW-HR": "kWh",
+    "TeraW-HR": "TWh",
+    "GigaW": "GW",
+    "MegaW": "MW",
     "NUM-PER-YR": "per year",
     "NUM": "",
     "PERCENT": "%",
@@ -905,7 +909,8 @@ def unit_text(unit, counted=None) -> str:
     if unit is None:
         return str(counted or "")
     local = str(unit).rsplit("/", 1)[-1]
-    words = _UNITS.get(local, local)
+    # any QUDT currency unit reads as its ISO 4217 code (CCY_EUR -> EUR)
+    words = _UNITS.get(local, local[4:] if local.startswith("CCY_") else local)
     if counted:
         return f"{counted} {words}".strip()
     return words
