@@ -124,7 +124,7 @@ def _grammar() -> dict[str, re.Pattern]:
         "date": re.compile(r"\b" + date, flags),
         "month": re.compile(month, 0),
         "count": re.compile(r"(?<![\w.,$€£¥])" + count, flags),
-        "year": re.compile(r"(?<![\w.,$€£¥-])(?P<year>(?:19|20)\d\d)(?![\w,]|\.\d)"),
+        "year": re.compile(r"(?<![\w.,$€£¥-])(?P<year>(?:19|20)\d\d)(?!\w|[.,]\d)"),
     }
 
 

@@ -258,7 +258,7 @@ def build_gazetteer(kb) -> Gazetteer:
     types: dict[str, set[str]] = {}
     labels: dict[str, str] = {}
     other: dict[str, set[str]] = {}
-    codes: dict[str, str] = {}
+    codes: dict[str, set[str]] = {}
     for e, _, t in rdf.triples((None, RDF.type, None)):
         cls = _curie(str(t))
         if cls is None or category(cls) is None:
@@ -273,7 +273,7 @@ def build_gazetteer(kb) -> Gazetteer:
             other.setdefault(str(e), set()).add(str(name))
     for e, _, code in rdf.triples((None, SKOS.notation, None)):
         if str(e) in types:
-            codes[str(e)] = str(code)
+            codes.setdefault(str(e), set()).add(str(code).upper())
     types = {iri: kinds for iri, kinds in types.items() if iri in labels}
     entities: dict[str, EntityInfo] = {}
     names: dict[str, list[tuple[str, bool]]] = {}
@@ -286,7 +286,8 @@ def build_gazetteer(kb) -> Gazetteer:
             if len(name) >= 2 and len(name) <= 80:
                 names.setdefault(name, []).append((iri, False))
     demonyms = load_rules("demonyms")
-    by_code = {code.upper(): iri for iri, code in codes.items() if entities.get(iri) and entities[iri].category == "country"}
+    by_code = {code: iri for iri, found in codes.items() if entities.get(iri) and entities[iri].category == "country"
+               for code in found}
     by_label = {info.label: iri for iri, info in entities.items() if info.category == "region"}
     for code, words in demonyms["countries"].items():
         if code in by_code:
@@ -472,7 +473,7 @@ def _new_names(sentence, gazetteer: Gazetteer, known_spans) -> list[tuple[int, i
         kind = match["type"].lower()
         consider(match.start("name"), match["name"], "ev:Port" if kind == "port" else "ev:Subdivision", 0.75, "place")
     for match in rules.place_comma_re.finditer(text):
-        entries = gazetteer.lookup(match["country"])
+        entries = gazetteer.lookup(match["country"].rstrip("."))
         if any(not adj and gazetteer.entities[iri].category == "country" for _, iri, adj in entries):
             consider(match.start("name"), match["name"], "ev:Subdivision", 0.65, "place")
     for match in rules.place_after_re.finditer(text):

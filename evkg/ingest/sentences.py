@@ -101,7 +101,7 @@ def _blocks(text: str) -> list[tuple[int, int, str]]:
             blocks.append([start + mark, end, "heading" if heading else "item"])
             open_block = None if heading else blocks[-1]
             continue
-        if open_block is not None and wrapped and _continues(text[open_block[0]:open_block[1]], line):
+        if open_block is not None and open_block[2] == "sentence" and _continues(text[open_block[0]:open_block[1]], line, wrapped):
             open_block[1] = end
             continue
         open_block = [start, end, "sentence"]
@@ -130,11 +130,14 @@ def _is_wrapped(text: str) -> bool:
     return sum(_WRAP_WIDTH <= n <= _WRAP_MAX for n in lengths) * 2 >= len(lengths)
 
 
-def _continues(previous: str, line: str) -> bool:
-    """Whether ``line`` carries on the block ``previous`` (a wrapped paragraph)."""
+def _continues(previous: str, line: str, wrapped: bool) -> bool:
+    """Whether ``line`` carries on the block ``previous`` (a wrapped paragraph): it starts
+    in lower case, or the text is wrapped and the line before is left open."""
     first = line.lstrip()[:1]
     if first.islower():
         return True
+    if not wrapped:
+        return False
     last_line = previous.rsplit("\n", 1)[-1]
     return not _CLOSED.search(last_line) and len(last_line.rstrip()) >= _WRAP_WIDTH
 
@@ -164,7 +167,10 @@ def split_sentences(text: str) -> list[Sentence]:
         if kind != "sentence":
             sentences.append(Sentence(start, end, text[start:end], kind, number))
             continue
-        spans = _locate(text, start, end, segmenter.segment(text[start:end]))
+        # A line break inside a block is a wrapped line: the segmenter sees a space there
+        # (the same length, so every offset holds).
+        flat = text[start:end].replace("\n", " ")
+        spans = [[start + a, start + b] for a, b in _locate(flat, 0, len(flat), segmenter.segment(flat))]
         for span in _tidy(text, spans):
             sentences.append(Sentence(span[0], span[1], text[span[0]:span[1]], kind, number))
     return sentences
