@@ -215,6 +215,15 @@ def test_tooltip_shows_figures_and_the_verbatim_quote(open_page, kb):
     assert "\u201cMalaysia\u2019s Proton" in text
 
 
+def test_tooltip_counts_the_sources_of_a_fact_two_sources_describe(open_page):
+    kb = evkg.load([DATA / "corroboration.trig"], seeds=False)
+    page = open_page(graph_view(kb, around="CATL"))
+    text = page.hover(ID + "partnership/catl-example-motors")
+    assert "2 sources" in text
+    assert "\u201cCATL and Example Motors plan a joint venture this year.\u201d" in text
+    assert "\u201cThe CATL and Example Motors venture now runs its first line.\u201d" in text
+
+
 def test_clicking_a_node_lights_its_neighbourhood(open_page, kb):
     page = open_page(graph_view(kb, around="CATL", depth=2))
     x, y = page.node_point(CATL)
