@@ -127,6 +127,7 @@ class _Figure:
     base: str | None
     exponent: int
     text: str
+    item: str | None = None  # what a count counts: vehicles, packs
 
     @property
     def places(self) -> int:
@@ -179,12 +180,13 @@ def _decimal(text) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _figure_of_fields(number: str | None, unit: str | None) -> _Figure | None:
+def _figure_of_fields(number: str | None, unit: str | None, item: str | None = None) -> _Figure | None:
     value = _decimal(number) if number else None
     if value is None:
         return None
     base, exponent = _unit_parts(unit)
-    return _Figure(value, base, exponent, f"{number} {unit}".strip() if unit else str(number))
+    text = " ".join(part for part in (number, item, unit) if part)
+    return _Figure(value, base, exponent, text, normalize_name(item) if item else None)
 
 
 def _same_figure(a: _Figure, b: _Figure) -> bool | None:
@@ -192,8 +194,8 @@ def _same_figure(a: _Figure, b: _Figure) -> bool | None:
 
     Equal within the rounding of the less precise of the two: 100 and 100.0 agree, so do
     100 GWh and 100,000 MWh; 14 and 15 do not."""
-    if a.base != b.base:
-        return None
+    if a.base != b.base or (a.item and b.item and a.item != b.item):
+        return None  # other units, or counts of other things (vehicles, packs)
     # Both in the smaller of the two units, with the places each was given in it.
     low = min(a.exponent, b.exponent)
     left = a.number.scaleb(a.exponent - low)
@@ -344,7 +346,8 @@ class _Reader:
         if value is None:
             return None
         base, exponent = _unit_parts(self.ds.value(node, QUDT.hasUnit))
-        return _Figure(value, base, exponent, self.words(node))
+        item = self.ds.value(node, EV.countedItem)
+        return _Figure(value, base, exponent, self.words(node), normalize_name(str(item)) if item is not None else None)
 
 
 # --------------------------------------------------------------------------- per kind
@@ -412,7 +415,7 @@ def _suggested_value(read: _Reader, field: _Field, fields: dict):
     if not cell:
         return None, None
     if field.how == "figure":
-        figure = _figure_of_fields(cell, fields.get(field.unit_column or "") or None)
+        figure = _figure_of_fields(cell, fields.get(field.unit_column or "") or None, fields.get("counted_item") or None)
         return figure, figure.text if figure else cell
     if field.how == "concept":
         return read.concept(cell, EV.StatusScheme), cell

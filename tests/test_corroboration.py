@@ -91,6 +91,17 @@ def test_facility_new_elsewhere_by_a_new_operator_or_of_another_class(small, fie
     assert compare_fact(small, "facilities", fields, links) == ("new", [])
 
 
+@pytest.mark.parametrize(("capacity", "item", "expected"), [
+    ("150,000", "vehicles", ("known", None)),
+    ("200000", "vehicles", ("conflicts", ("150,000 vehicles per year", "200000 vehicles per year"))),
+    ("200000", "packs", ("known", None)),  # a count of other things: nothing to compare
+])
+def test_facility_counts_compare_only_the_same_items(kb, capacity, item, expected):
+    fields = {"operator": "BYD", "location": "Thailand", "capacity": capacity, "capacity_unit": "per year", "counted_item": item}
+    status, matches = compare_fact(kb, "facilities", fields, {})
+    assert (status, (matches[0]["value"], matches[0]["suggested"]) if status == "conflicts" else None) == expected
+
+
 def test_facility_in_a_city_matches_the_country(small):
     fields = {"operator": "CATL", "location": "Debrecen", "capacity": "40", "capacity_unit": "GWh", "type": "battery cell plant"}
     status, matches = compare_fact(small, "facilities", fields, {"operator": CATL, "location": ID + "place/debrecen"})
