@@ -129,3 +129,23 @@ def test_suggest_on_any_text_ends_cleanly(kb, pieces):
         assert article.text[f["start"]:f["end"]] == f["quote"]
     for e in result.entities:
         assert article.text[e["start"]:e["end"]] == e["mention"]
+
+
+def test_table_rows_with_an_indicator_heading_give_observations(kb):
+    text = ("Country | Vehicle sales (thousand count) | Note |\n---|---|---|\nGermany | 120 | up |\nHungary | 35.5 | flat |\n")
+    facts = _facts(kb, text, "observations")
+    assert [(f["fields"]["area"], f["fields"]["indicator"], f["fields"]["value"], f["fields"]["unit"]) for f in facts] == [
+        ("Germany", "vehicle sales", "120000", "count"), ("Hungary", "vehicle sales", "35500", "count")]
+    assert [f["quote"] for f in facts] == ["Germany | 120 | up |", "Hungary | 35.5 | flat |"]
+
+
+def test_a_group_named_for_its_country_and_the_firms_it_lists(kb):
+    facts = _facts(kb, "Rival German carmakers Tovik Motors, Ansel Auto and Brenmark Motors grew fast.\n", "based-in")
+    assert [(f["fields"]["organization"], f["fields"]["country"]) for f in facts] == [
+        ("German carmakers", "Germany"), ("Tovik Motors", "Germany"), ("Ansel Auto", "Germany"), ("Brenmark Motors", "Germany")]
+
+
+def test_facility_location_is_not_where_goods_go(kb):
+    facts = _facts(kb, "In Germany, CATL’s new plant, rated for 90,000 packs a year, will ship packs to Hungary.\n", "facilities")
+    assert [(f["fields"]["location"], f["fields"]["capacity"], f["fields"]["type"]) for f in facts] == [
+        ("Germany", "90000", "battery pack line")]

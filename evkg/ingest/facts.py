@@ -52,6 +52,7 @@ def _rules() -> dict:
         "hyphen_based": re.compile(rules["based-in"]["hyphen_based"]),
         "possessive": re.compile(rules["based-in"]["possessive"]),
         "adjective_gap": re.compile(rules["based-in"]["adjective_gap"]),
+        "list_joint": re.compile(rules["based-in"]["list_joint"]),
         "apposition": re.compile(rules["located-in"]["apposition"], re.I),
         "comma": re.compile(rules["located-in"]["comma"]),
         "of": re.compile(rules["located-in"]["of"], re.I),
@@ -158,7 +159,7 @@ def _facilities(s: _Sentence) -> list[Candidate]:
     before = [m for m in s.orgs if s.rel(m)[1] <= trigger.start()]
     operator = before[-1] if before else s.orgs[0]
     locations = [m for m in s.places if m.category in ("country", "place", "region")]
-    locations = [m for m in locations if s.rel(m)[0] > s.rel(operator)[1] or _preceded_by_in(s, m)]
+    locations = [m for m in locations if (s.rel(m)[0] > s.rel(operator)[1] or _preceded_by_in(s, m)) and not _destination(s, m)]
     if not locations:
         adjectives = [m for m in s.mentions if m.adjective and m.category == "country"
                       and s.rel(m)[1] <= trigger.start() and trigger.start() - s.rel(m)[1] <= 20]
@@ -207,7 +208,12 @@ def _facilities(s: _Sentence) -> list[Candidate]:
 
 
 def _preceded_by_in(s: _Sentence, m) -> bool:
-    return bool(re.search(r"\b(?:in|at|near)\s+(?:the\s+)?$", s.text[:s.rel(m)[0]]))
+    return bool(re.search(r"\b(?:in|at|near)\s+(?:the\s+)?$", s.text[:s.rel(m)[0]], re.IGNORECASE))
+
+
+def _destination(s: _Sentence, m) -> bool:
+    """Whether a place is where goods go or come from ("exports to Europe"), not where a plant is."""
+    return bool(re.search(r"\b(?:to|into|from|for)\s+(?:the\s+)?$", s.text[:s.rel(m)[0]], re.IGNORECASE))
 
 
 def _ownership(s: _Sentence) -> list[Candidate]:
@@ -325,12 +331,41 @@ def _based_in(s: _Sentence) -> list[Candidate]:
             add(after, m, 0.7)
         elif m.adjective and (gap.strip() == "" or rules["adjective_gap"].match(gap)) and len(gap) <= 30:
             add(after, m, 0.7)
+            # "Chinese carmakers A, B and C": the adjective covers the whole list.
+            previous = after
+            for following in ordered[i + 2:]:
+                joint = s.text[s.rel(previous)[1]:s.rel(following)[0]]
+                if following.category != "organization" or not rules["list_joint"].match(joint):
+                    break
+                add(following, m, 0.65)
+                previous = following
+    for i, m in enumerate(ordered):
+        # A group named for its country ("Japanese automakers"), and the firms it lists.
+        if m.country is None:
+            continue
+        country = _CountryRef(m.country.label, m.country.iri)
+        add(m, country, 0.6)
+        previous = m
+        for following in ordered[i + 1:]:
+            joint = s.text[s.rel(previous)[1]:s.rel(following)[0]]
+            if following.category != "organization" or not (rules["list_joint"].match(joint) or (previous is m and joint.strip() == "")):
+                break
+            add(following, country, 0.65)
+            previous = following
     for match in rules["headquartered"].finditer(s.text):
         before = [m for m in s.orgs if s.rel(m)[1] <= match.start()]
         after = [m for m in s.countries if s.rel(m)[0] >= match.end() and not m.adjective]
         if before and after and s.rel(after[0])[0] - match.end() <= 3:
             add(before[-1], after[0], 0.85)
     return out
+
+
+@dataclass(frozen=True)
+class _CountryRef:
+    label: str
+    iri: str
+    category: str = "country"
+    adjective: bool = False
 
 
 def _located_in(s: _Sentence) -> list[Candidate]:
@@ -359,6 +394,90 @@ def _located_in(s: _Sentence) -> list[Candidate]:
         fields["country"] = container.label
         links["country"] = container.iri
         out.append(Candidate("located-in", fields, links, s.s.start, s.s.end, 0.85 if match else 0.7))
+    return out
+
+
+_CELL_SPLIT = re.compile(r"\s*\|\s*")
+_SEPARATOR = re.compile(r"^[\s|:\-]+$")
+_HEADER_UNIT = re.compile(r"\(([^)]*)\)")
+
+
+def _cells(row: str) -> list[str]:
+    cells = _CELL_SPLIT.split(row.strip().strip("|").strip())
+    return [c.strip() for c in cells]
+
+
+def _header_columns(header: str, indicators: dict[str, str]) -> dict[int, tuple[str, str | None, int]]:
+    """For each column whose heading names an indicator of the scheme: (indicator label,
+    unit name, scale), the unit and scale read from the heading's brackets ("(Billion USD)")."""
+    from . import units
+
+    scales = load_rules("figures")["scales"]
+    columns = {}
+    for number, cell in enumerate(_cells(header)):
+        if number == 0:
+            continue
+        words = _HEADER_UNIT.sub(" ", cell).casefold()
+        words = " ".join(words.split())
+        label = indicators.get(words)
+        if label is None:
+            continue
+        unit, scale = None, 1
+        for inside in _HEADER_UNIT.findall(cell):
+            for token in inside.replace(",", " ").split():
+                if token.casefold() in scales and token.casefold() not in ("m", "b", "k"):
+                    scale = scales[token.casefold()]
+                else:
+                    iri = units.unit_for(token)
+                    if iri is not None:
+                        unit = units.unit_name(iri)
+        if unit is not None:
+            columns[number] = (label, unit, scale)
+    return columns
+
+
+def _table_observations(sentences, mentions, indicators) -> list[Candidate]:
+    """Observations from the rows of a table whose column headings name an indicator and
+    a unit: the first cell of a row its area, each figure cell its value."""
+    from decimal import Decimal, InvalidOperation
+
+    out = []
+    header_columns: dict = {}
+    previous_block = None
+    for sentence in sentences:
+        row = sentence.text
+        is_row = sentence.kind == "item" and row.count("|") >= 1
+        if not is_row:
+            header_columns, previous_block = {}, None
+            continue
+        if previous_block is None or sentence.block != previous_block + 1:
+            header_columns = _header_columns(row, indicators)
+            previous_block = sentence.block
+            continue
+        previous_block = sentence.block
+        if _SEPARATOR.match(row) or not header_columns:
+            continue
+        cells = _cells(row)
+        first = cells[0] if cells else ""
+        start = sentence.start + row.find(first)
+        areas = [m for m in mentions if m.start == start and m.end == start + len(first) and not m.adjective]
+        if not areas:
+            continue
+        for number, (label, unit, scale) in sorted(header_columns.items()):
+            if number >= len(cells):
+                continue
+            cell = cells[number].replace(",", "")
+            try:
+                value = Decimal(cell) * scale
+            except InvalidOperation:
+                continue
+            text = format(value.normalize(), "f")
+            fields, links = {}, {}
+            _put(fields, links, "area", areas[0])
+            fields["indicator"] = label
+            fields["value"] = text.rstrip("0").rstrip(".") if "." in text else text
+            fields["unit"] = unit
+            out.append(Candidate("observations", fields, links, sentence.start, sentence.end, 0.7))
     return out
 
 
@@ -393,6 +512,7 @@ def extract_facts(text: str, sentences, mentions, *, indicators: dict[str, str] 
             found.extend(_observations(s, indicators))
         if progress is not None:
             progress(number, total)
+    found.extend(_table_observations(sentences, mentions, indicators))
     unique: dict[tuple, Candidate] = {}
     for c in found:
         key = (c.kind, tuple(sorted(c.fields.items())))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .figures import load_rules
 
@@ -79,6 +80,7 @@ class Mention:
     status: str
     confidence: float
     adjective: bool = False
+    country: EntityInfo | None = None  # for a name that starts with a country's adjective ("Japanese automakers")
 
 
 @dataclass
@@ -400,6 +402,29 @@ def _rules() -> _Rules:
     return built
 
 
+_GROUP_RE: dict = {}
+
+
+def _group_re(gazetteer: Gazetteer) -> re.Pattern:
+    """A country's or region's adjective and a plural noun of firms ("Japanese carmakers")."""
+    key = id(gazetteer)
+    if key not in _GROUP_RE:
+        rules = load_rules("organizations")
+        adjectives = sorted({n for n, entries in gazetteer.names.items() if any(adj for _, adj in entries) and n[:1].isupper()
+                             and not n.isupper()}, key=len, reverse=True)
+        alt = lambda words: "|".join(re.escape(w).replace("\\ ", r"[^\S\n]+") for w in sorted(words, key=len, reverse=True))
+        _GROUP_RE.clear()
+        _GROUP_RE[key] = re.compile(r"(?<![\w-])(?:" + alt(adjectives) + r")[^\S\n]+(?:(?i:" + alt(rules["group_noun_modifiers"])
+                                    + r")[^\S\n]+)?(?:" + alt(rules["group_nouns"]) + r")\b")
+    return _GROUP_RE[key]
+
+
+@lru_cache(maxsize=1)
+def _possessive_re() -> re.Pattern:
+    name = _name_re()
+    return re.compile(r"(?P<country>" + name + r")[’'][s][^\S\n]+(?P<name>" + name + ")")
+
+
 def _suffix_class(name: str, rules: _Rules) -> str | None:
     words = name.split()
     if len(words) < 2:
@@ -443,12 +468,22 @@ def _new_names(sentence, gazetteer: Gazetteer, known_spans) -> list[tuple[int, i
             new.linked = gazetteer.link(name)
         found.append((begin, end, new))
 
+    for match in _group_re(gazetteer).finditer(text):
+        # "Chinese automakers", "Korean battery makers": a group the ontology has a class for.
+        name = match.group()
+        begin = offset + match.start()
+        if not gazetteer.lookup(name):
+            found.append((begin, begin + len(name), _NewName(name[0].upper() + name[1:], "ev:IndustryGroup", 0.6)))
     if sentence.kind != "heading":
+        for match in _possessive_re().finditer(text):
+            entries = gazetteer.lookup(match["country"])
+            if any(not adj and gazetteer.entities[iri].category == "country" for _, iri, adj in entries):
+                consider(match.start("name"), match["name"], "ev:Company", 0.6)
         for match in rules.name_re.finditer(text):
             cls = _suffix_class(_trim_name(match.group(), rules.not_names, demonyms), rules)
             if cls:
                 consider(match.start(), match.group(), cls, 0.75)
-    for match in rules.cue_re.finditer(text):
+    for match in (rules.cue_re.finditer(text) if sentence.kind != "heading" else ()):
         cue = " ".join(match["cue"].casefold().split())
         cls = rules.cue_class.get(cue, "ev:Company")
         names = match["names"]
@@ -521,8 +556,22 @@ def find_mentions(gazetteer: Gazetteer, text: str, sentences) -> list[Mention]:
                 start = sentence.start + match.start()
                 candidates.append((start, start + len(match.group()), 1, new_found[match.group()]))
     chosen = _choose(candidates)
-    mentions = [m for m in (_mention(gazetteer, text, *c) for c in chosen) if m is not None]
+    mentions = [_with_country(gazetteer, m) for m in (_mention(gazetteer, text, *c) for c in chosen) if m is not None]
     return sorted(set(mentions), key=lambda m: (m.start, m.end))
+
+
+def _with_country(gazetteer: Gazetteer, mention: Mention) -> Mention:
+    """An organization's name that opens with a country's adjective names its country."""
+    words = mention.text.split()
+    if mention.category != "organization" or len(words) < 2:
+        return mention
+    iris = {iri for _, iri, adjective in gazetteer.lookup(words[0]) if adjective}
+    countries = [gazetteer.entities[iri] for iri in sorted(iris) if gazetteer.entities[iri].category == "country"]
+    if len(countries) != 1:
+        return mention
+    from dataclasses import replace
+
+    return replace(mention, country=countries[0])
 
 
 def _choose(candidates):
