@@ -327,3 +327,42 @@ def test_suggest_help_has_an_example(runner):
 
 def test_article_module_is_documented():
     assert article_module.__all__ == ["Article", "read_article", "find_articles", "check_date", "check_url", "MAX_BYTES", "SUFFIXES"]
+
+
+# ------------------------------------------------------------------ with the real extraction
+
+HARBOUR = """# Kestrel Motors expands in Hungary
+
+Kestrel Motors, a carmaker based in Germany, will build a 12 GWh battery cell plant in Hungary.
+CATL holds a 25% stake in Kestrel Motors.
+The CATL plant in Germany has a capacity of 30 GWh.
+"""
+
+
+def test_the_real_suggestions_keep_the_contract_and_each_review_file_imports(runner, tmp_path):
+    article = tmp_path / "harbour.md"
+    article.write_text(HARBOUR, encoding="utf-8")
+    out = runner.invoke(cli, ["suggest", str(article), "--format", "json", "--date", "2026-04"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert list(data) == ["source", "entities", "facts"] and data["facts"]
+    from evkg.ingest.tabular import LAYOUTS
+
+    for fact in data["facts"]:
+        assert HARBOUR[fact["start"]:fact["end"]] == fact["quote"]
+        assert fact["status"] in ("new", "known", "conflicts") and 0 <= fact["confidence"] <= 1
+        assert all(LAYOUTS[fact["kind"]].accepts(column) for column in fact["fields"])
+    for entity in data["entities"]:
+        assert HARBOUR[entity["start"]:entity["end"]] == entity["mention"]
+    review = tmp_path / "review"
+    assert runner.invoke(cli, ["suggest", str(article), "--format", "csv", "-o", str(review), "--date", "2026-04"]).exit_code == 0
+    entities = tmp_path / "entities.ttl"
+    data_options = []
+    if (review / "entities.csv").exists():
+        out = runner.invoke(cli, ["import", str(review / "entities.csv"), "--kind", "entities", "-o", str(entities)])
+        assert out.exit_code == 0, out.output
+        data_options = ["--data", str(entities)]
+    for table in sorted(review.glob("*.csv")):
+        if table.name != "entities.csv":
+            out = runner.invoke(cli, [*data_options, "import", str(table), "--kind", table.stem, "--dry-run"])
+            assert out.exit_code == 0, (table.name, out.output)
