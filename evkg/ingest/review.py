@@ -43,7 +43,6 @@ FACT_KINDS = ("alliances", "facilities", "ownership", "observations", "based-in"
 #: The file names a review folder may hold: ``KIND.csv`` for each fact kind, then ``entities.csv``.
 REVIEW_FILES = tuple(f"{kind}.csv" for kind in (*FACT_KINDS, "entities"))
 
-_COMMON = ("source", "source_title", "source_date", "quote", "description")
 _NUMBERED = re.compile(r"^([a-z]+)_N(_type)?$")
 
 
@@ -241,8 +240,7 @@ def _columns(kind: str, rows: list[dict[str, str]]) -> list[str]:
     (the importer then names it)."""
     from .tabular import LAYOUTS
 
-    layout = LAYOUTS.get(kind)
-    names = [c.name for c in layout.columns] if layout is not None else _FALLBACK[kind]
+    names = [c.name for c in LAYOUTS[kind].columns]
     present = {key for row in rows for key in row}
     columns: list[str] = []
     for name in names:
@@ -258,11 +256,3 @@ def _columns(kind: str, rows: list[dict[str, str]]) -> list[str]:
         columns.append("confidence")
     columns += sorted(present - set(columns))
     return columns
-
-
-# The columns of the kinds the importer does not have yet (its LAYOUTS win once it has them).
-_FALLBACK = {
-    "based-in": ["organization", "organization_type", "country", *_COMMON],
-    "located-in": ["place", "place_type", "country", *_COMMON],
-    "entities": ["name", "class", "country", "other_names", *_COMMON],
-}
