@@ -149,3 +149,17 @@ def test_facility_location_is_not_where_goods_go(kb):
     facts = _facts(kb, "In Germany, CATL’s new plant, rated for 90,000 packs a year, will ship packs to Hungary.\n", "facilities")
     assert [(f["fields"]["location"], f["fields"]["capacity"], f["fields"]["type"]) for f in facts] == [
         ("Germany", "90000", "battery pack line")]
+
+
+def test_it_and_the_company_refer_to_the_firm_before(kb):
+    text = "Dovrin Motors grew again. It will build a 15 GWh cell plant in Hungary. The company sold 9,000 cars in 2025.\n"
+    [plant] = _facts(kb, text, "facilities")
+    assert (plant["fields"]["operator"], plant["fields"]["location"], plant["quote"]) == (
+        "Dovrin Motors", "Hungary", "It will build a 15 GWh cell plant in Hungary.")
+    [sales] = _facts(kb, text, "observations")
+    assert (sales["fields"]["area"], sales["fields"]["value"], sales["fields"]["indicator"]) == ("Dovrin Motors", "9000", "vehicle sales")
+
+
+def test_which_owns_the_company(kb):
+    [fact] = _facts(kb, "Dovrin Motors won backing from CATL, which owns nearly half the company.\n", "ownership")
+    assert (fact["fields"]["owner"], fact["fields"]["owned"], fact["fields"]["share_wording"]) == ("CATL", "Dovrin Motors", "nearly half")

@@ -45,6 +45,8 @@ def _rules() -> dict:
         "unit_types": rules["facilities"]["unit_types"],
         "own_active": _compile(rules["ownership"]["active"]),
         "own_passive": _compile(rules["ownership"]["passive"]),
+        "owned_back": re.compile(rules["ownership"]["owned_back"], re.I),
+        "pronoun_subject": re.compile(rules["facilities"]["pronoun_subject"]),
         "own_wording": [(re.compile(r"\b" + w + r"\b", re.I), label) for w, label in rules["ownership"]["wording"]],
         "indicators": [(i["labels"], i["figure"], _compile(i["triggers"])) for i in rules["observations"]["indicators"]],
         "destination": re.compile(rules["observations"]["destination"], re.I),
@@ -73,6 +75,7 @@ class _Sentence:
         self.countries = [m for m in self.mentions if m.category == "country"]
         self.figures = [f for f in find_figures(sentence.text, context=text)]
         self._status = None
+        self.previous_subject = None  # the first organization of the sentence before, same paragraph
 
     def rel(self, m) -> tuple[int, int]:
         return m.start - self.start, m.end - self.start
@@ -152,8 +155,21 @@ def _facility_type(text: str, figure) -> str:
 def _facilities(s: _Sentence) -> list[Candidate]:
     rules = _rules()
     trigger = rules["facility"].search(s.text)
-    if not trigger or not s.orgs:
+    if not trigger:
         return []
+    if not s.orgs:
+        if s.previous_subject is None or not rules["pronoun_subject"].match(s.text):
+            return []
+        # "It will build a plant in ...": the firm the sentence before was about.
+        s.orgs = [s.previous_subject]
+        found = _facilities_of(s, trigger)
+        for c in found:
+            c.confidence = round(c.confidence - 0.15, 2)
+        return found
+    return _facilities_of(s, trigger)
+
+
+def _facilities_of(s: _Sentence, trigger) -> list[Candidate]:
     # The operator: the organization whose possessive comes before the trigger, else the
     # last one before it, else the first of the sentence.
     before = [m for m in s.orgs if s.rel(m)[1] <= trigger.start()]
@@ -228,6 +244,9 @@ def _ownership(s: _Sentence) -> list[Candidate]:
         return []
     before = [m for m in orgs if s.rel(m)[1] <= match.start()]
     after = [m for m in orgs if s.rel(m)[0] >= match.end()]
+    if not passive and before and not after and rules["owned_back"].match(s.text[match.end():]):
+        # "B ..., which owns nearly half the company": the company is the one the sentence opened with.
+        after = [m for m in before if m.label != before[-1].label][:1]
     if not before or not after:
         return []
     owner, owned = (after[0], before[-1]) if passive else (before[-1], after[0])
@@ -271,6 +290,8 @@ def _observations(s: _Sentence, indicators: dict[str, str]) -> list[Candidate]:
             continue
         areas = sorted((m for m in s.orgs + s.countries if not m.adjective), key=lambda m: m.start)
         areas = [m for m in areas if s.rel(m)[1] <= max(trigger.start(), figure.start)] or areas
+        if not areas and s.previous_subject is not None and rules["pronoun_subject"].match(s.text):
+            areas = [s.previous_subject]  # "It sold ...": the firm the sentence before was about
         if not areas:
             continue
         area = areas[0] if len([a for a in areas if s.rel(a)[1] <= trigger.start()]) == 0 else \
@@ -504,9 +525,13 @@ def extract_facts(text: str, sentences, mentions, *, indicators: dict[str, str] 
     indicators = indicators or {}
     found: list[Candidate] = []
     total = len(sentences)
+    previous = None
     for number, sentence in enumerate(sentences, 1):
         s = _Sentence(sentence, mentions, text)
-        if s.mentions:
+        if previous is not None and previous.s.block == sentence.block and previous.orgs:
+            s.previous_subject = previous.orgs[0]
+        previous = s
+        if s.mentions or s.previous_subject is not None:
             for rule in (_alliances, _facilities, _ownership, _based_in, _located_in):
                 found.extend(rule(s))
             found.extend(_observations(s, indicators))
