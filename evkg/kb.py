@@ -436,7 +436,7 @@ class KnowledgeBase:
     def _names(self) -> dict[str, dict[URIRef, int]]:
         """normalized name -> {iri: rank}; rank 0 for labels, 1 for other names."""
         index: dict[str, dict[URIRef, int]] = defaultdict(dict)
-        for predicate, rank in ((RDFS.label, 0), (SKOS.prefLabel, 0), (SKOS.altLabel, 1), (SKOS.notation, 1)):
+        for predicate, rank in ((RDFS.label, 0), (SKOS.prefLabel, 0), (SKOS.altLabel, 1), (SKOS.notation, 1), (EV.alpha3Code, 1)):
             for subject, value in self._dataset.subject_objects(predicate):
                 if not isinstance(subject, URIRef) or str(subject).startswith(str(EV._NS)):
                     continue

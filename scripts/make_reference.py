@@ -4,7 +4,7 @@
     python scripts/make_reference.py --check  # exit 1 if either file is not what the script writes
 
 ``evkg/seeds/reference.trig`` (the named graph graph:reference) gets every ISO 3166-1
-country (``country:{alpha-2}``, its alpha-2 and alpha-3 codes as skos:notation, its name as
+country (``country:{alpha-2}``, its alpha-2 code as skos:notation and alpha-3 as ev:alpha3Code, its name as
 label, pycountry's official and common names as other names) and every ISO 4217 currency
 (the QUDT unit ``unit:CCY_{code}``, with qudt:currencyCode), plus the hand-curated facts of
 ``scripts/reference-curated.trig`` (short English names, region membership, home countries
@@ -137,7 +137,7 @@ def build(pycountry) -> tuple[list[tuple], list[tuple]]:
         triples |= {
             (iri, RDF.type, URIRef(EV + "Country")),
             (iri, SKOS.notation, Literal(country.alpha_2)),
-            (iri, SKOS.notation, Literal(country.alpha_3)),
+            (iri, URIRef(EV + "alpha3Code"), Literal(country.alpha_3)),
             (iri, PROV.wasDerivedFrom, REFERENCE_SOURCE),
         }
         if iri not in labelled:

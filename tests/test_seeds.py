@@ -116,9 +116,9 @@ def test_reference_graph_is_marked_and_quote_free(kb):
 
 def test_countries_have_iso_codes(kb):
     for country in kb.dataset.subjects(RDF.type, EV.Country):
-        codes = sorted(str(c) for c in kb.dataset.objects(country, SKOS.notation))
-        alpha2 = [c for c in codes if len(c) == 2]
-        assert len(codes) == 2 and len(alpha2) == 1 and str(country).endswith("/" + alpha2[0].lower()), country
+        codes = [str(c) for c in kb.dataset.objects(country, SKOS.notation)]
+        assert len(codes) == 1 and len(codes[0]) == 2 and str(country).endswith("/" + codes[0].lower()), country
+        assert len(list(kb.dataset.objects(country, EV.alpha3Code))) == 1, country
 
 
 def _renderings(value: Decimal) -> set[str]:

@@ -123,6 +123,7 @@ class EV(DefinedNamespace):
     value: URIRef  # value
 
     # Datatype properties
+    alpha3Code: URIRef  # ISO 3166-1 alpha-3 code
     articleId: URIRef  # article id
     authorHandle: URIRef  # author handle
     comparison: URIRef  # comparison
