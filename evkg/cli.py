@@ -1072,19 +1072,27 @@ class _SuggestProgress:
     """Shows how far `evkg suggest` is on standard error when it is a terminal: one line
     redrawn in place (article n of N, sentences done); nothing when it is a file or a pipe."""
 
+    #: Seconds between two redraws of the sentence count (a long article has thousands).
+    INTERVAL = 0.1
+
     def __init__(self, total: int):
+        import time
+
         self.total = total
         self.live = sys.stderr.isatty()
         self.name = ""
         self.number = 0
         self.shown = False
+        self.clock = time.monotonic
+        self.drawn = 0.0
 
     def article(self, number: int, name: str) -> None:
         self.number, self.name = number, name
         self._show("")
 
     def __call__(self, done: int, total: int) -> None:
-        self._show(f", sentence {done:,} of {total:,}")
+        if done == total or self.clock() - self.drawn >= self.INTERVAL:
+            self._show(f", sentence {done:,} of {total:,}")
 
     def _show(self, detail: str) -> None:
         if not self.live:
@@ -1092,6 +1100,7 @@ class _SuggestProgress:
         which = f"article {self.number} of {self.total}: " if self.total > 1 else ""
         click.echo(f"\r\033[Ksuggest: {which}{self.name}{detail}", err=True, nl=False)
         self.shown = True
+        self.drawn = self.clock()
 
     def done(self) -> None:
         if self.shown:

@@ -311,12 +311,18 @@ def test_progress_is_one_line_redrawn_on_a_terminal(monkeypatch, capsys):
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     progress = cli_module._SuggestProgress(2)
-    progress.article(1, "one.md")
-    progress(3, 10)
+    now = iter([0.0, 0.05, 0.2, 0.2, 0.21, 0.22, 0.3]).__next__
+    progress.clock = now
+    progress.article(1, "one.md")  # drawn at 0.0
+    progress(3, 10)  # 0.05: too soon, not drawn
+    progress(4, 10)  # 0.2: drawn
+    progress(5, 10)  # 0.21: too soon
+    progress(10, 10)  # the last is always drawn
     progress.article(2, "two.md")
     progress.done()
     assert capsys.readouterr().err == (
-        "\r\033[Ksuggest: article 1 of 2: one.md\r\033[Ksuggest: article 1 of 2: one.md, sentence 3 of 10"
+        "\r\033[Ksuggest: article 1 of 2: one.md\r\033[Ksuggest: article 1 of 2: one.md, sentence 4 of 10"
+        "\r\033[Ksuggest: article 1 of 2: one.md, sentence 10 of 10"
         "\r\033[Ksuggest: article 2 of 2: two.md\r\033[K")
 
 
