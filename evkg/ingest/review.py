@@ -10,8 +10,9 @@ and ``quote`` filled in, and a ``confidence`` column the importer ignores. A rev
 deletes or edits rows, then imports each file with ``evkg import FILE --kind KIND``.
 
 Only kinds with at least one row get a file (the importer refuses a table without rows).
-Facts name a new organization with its ``<column>_type``, so every facts table imports
-on its own; ``entities.csv`` adds what a fact cannot say (a place, a home country).
+Facts name a new organization with its ``<column>_type``; a new place only
+``entities.csv`` declares, so it is imported first and each facts table with its Turtle
+as ``--data`` (``evkg --data entities.ttl import facilities.csv --kind facilities``).
 
 Examples
 --------
