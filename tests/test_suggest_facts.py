@@ -163,3 +163,19 @@ def test_it_and_the_company_refer_to_the_firm_before(kb):
 def test_which_owns_the_company(kb):
     [fact] = _facts(kb, "Dovrin Motors won backing from CATL, which owns nearly half the company.\n", "ownership")
     assert (fact["fields"]["owner"], fact["fields"]["owned"], fact["fields"]["share_wording"]) == ("CATL", "Dovrin Motors", "nearly half")
+
+
+def test_one_sentence_one_plant_where_the_place_is_also_put_in_its_country(kb):
+    text = "Dovrin Cells Ltd, a battery maker based in Germany, will build a 9 GWh cell plant in Tolmar, a town in Hungary.\n"
+    [plant] = _facts(kb, text, "facilities")
+    assert (plant["fields"]["location"], plant["fields"]["capacity"], plant["fields"]["status"]) == ("Tolmar", "9", "planned")
+
+
+def test_a_name_with_and_without_its_suffix_is_one_new_firm(kb):
+    result = suggest(kb, read_article("Dovrin Cells Ltd grew. Later Dovrin Cells hired staff.\n".encode()))
+    assert {(e["mention"], e["label"]) for e in result.entities} == {("Dovrin Cells Ltd", "Dovrin Cells"), ("Dovrin Cells", "Dovrin Cells")}
+
+
+def test_whom_an_alliance_serves_is_no_partner(kb):
+    [fact] = _facts(kb, "Harlow Motors formed a joint venture with CATL to make cells for Tovik Motors.\n", "alliances")
+    assert (fact["fields"]["partner_1"], fact["fields"]["partner_2"], "partner_3" in fact["fields"]) == ("Harlow Motors", "CATL", False)

@@ -127,6 +127,10 @@ def _alliances(s: _Sentence) -> list[Candidate]:
         if len(left) >= 2:
             kind = "partnership"
             partners = left
+    # Whom the alliance serves ("cells for European carmakers") is not a partner.
+    served = [m for m in partners if re.search(r"\b(?:for|to|from)\s+(?:the\s+)?$", s.text[:s.rel(m)[0]], re.I)]
+    if len(partners) - len(served) >= 2:
+        partners = [m for m in partners if m not in served]
     if kind is None or len(partners) < 2 or len(partners) > 4:
         return []
     fields, links = {}, {}
@@ -155,7 +159,7 @@ def _facility_type(text: str, figure) -> str:
 def _facilities(s: _Sentence) -> list[Candidate]:
     rules = _rules()
     trigger = rules["facility"].search(s.text)
-    if not trigger:
+    if not trigger or s.s.kind == "heading":  # a headline repeats what the text states
         return []
     if not s.orgs:
         if s.previous_subject is None or not rules["pronoun_subject"].match(s.text):
@@ -185,6 +189,21 @@ def _facilities_of(s: _Sentence, trigger) -> list[Candidate]:
     # A place and its country ("in Debrecen, Hungary"): the place is the location.
     locations = [m for i, m in enumerate(locations)
                  if not (i > 0 and locations[i - 1].category == "place" and s.rel(m)[0] - s.rel(locations[i - 1])[1] <= 2)]
+    # Several locations only when the sentence lists them ("in A (14 GWh) and B"); else the
+    # first named with "in", "at" or "near" after the trigger, or the one before it.
+    after = [m for m in locations if s.rel(m)[0] >= trigger.end()]
+    located = [m for m in after if _preceded_by_in(s, m)] or after or [m for m in locations if _preceded_by_in(s, m)] or locations
+    run = [located[0]]
+    for m in locations[locations.index(located[0]) + 1:]:
+        listed = _LISTED.match(s.text[s.rel(run[-1])[1]:s.rel(m)[0]])
+        if listed and run[-1] is not None or _preceded_by_in(s, m):
+            run.append(m)
+        else:
+            run.append(None)  # not a plant's location; a later "in X" may be
+    locations = [m for m in run if m is not None]
+    # "in Sines, a port town in Portugal": the country after is the place's, not another plant's.
+    locations = [m for i, m in enumerate(locations)
+                 if not (i > 0 and _rules()["apposition"].match(s.text[s.rel(locations[i - 1])[1]:s.rel(m)[0]]))]
     capacities = [f for f in s.figures if f.kind in ("energy", "power", "rate")]
     out = []
     for i, location in enumerate(locations):
@@ -227,9 +246,13 @@ def _preceded_by_in(s: _Sentence, m) -> bool:
     return bool(re.search(r"\b(?:in|at|near)\s+(?:the\s+)?$", s.text[:s.rel(m)[0]], re.IGNORECASE))
 
 
+_LISTED = re.compile(r"^\s*(?:\([^)]*\))?\s*(?:,|and|or|,\s*and)\s*$")
+
+
 def _destination(s: _Sentence, m) -> bool:
     """Whether a place is where goods go or come from ("exports to Europe"), not where a plant is."""
-    return bool(re.search(r"\b(?:to|into|from|for)\s+(?:the\s+)?$", s.text[:s.rel(m)[0]], re.IGNORECASE))
+    return bool(re.search(r"\b(?:to|into|from|for|based in|headquartered in)\s+(?:the\s+)?$|-?based\s*$", s.text[:s.rel(m)[0]], re.IGNORECASE)
+                or re.match(r"^[-‑]\s?based\b", s.text[s.rel(m)[1]:]))
 
 
 def _ownership(s: _Sentence) -> list[Candidate]:

@@ -548,6 +548,17 @@ def find_mentions(gazetteer: Gazetteer, text: str, sentences) -> list[Mention]:
             if key not in new_found or new.confidence > new_found[key].confidence:
                 new_found[key] = new
             candidates.append((start, end, 1, new))
+    # "Volta Cells Ltd" and "Volta Cells": one new firm, named as the shorter form.
+    by_stem: dict[str, list[str]] = {}
+    for name, new in new_found.items():
+        if gazetteer.is_a(new.cls, "ev:Organization") or new.cls in ("ev:Company", "ev:Automaker", "ev:BatteryMaker"):
+            by_stem.setdefault(_fold(_strip_suffixes(name)), []).append(name)
+    for names in by_stem.values():
+        if len(names) > 1:
+            canonical = min(names, key=lambda n: (len(n.split()), len(n), n))
+            best = max((new_found[n] for n in names), key=lambda n: (n.cls != "ev:Company", n.confidence))
+            for n in names:
+                new_found[n].name, new_found[n].cls = canonical, best.cls
     # A new name, once found, is a mention wherever the article repeats it.
     if new_found:
         pattern = re.compile(r"(?<![\w&])(?:" + "|".join(re.escape(n) for n in sorted(new_found, key=len, reverse=True)) + r")(?![\w&])")
