@@ -32,6 +32,12 @@ __all__ = [
     "network_guard",
     "check_xml_entities",
     "default_graph",
+    "iri_problem",
+    "TermCheck",
+    "check_terms",
+    "read_jsonld",
+    "refuse_external_contexts",
+    "files_closed",
 ]
 
 #: File extensions evkg reads, and the rdflib parser for each.
@@ -97,10 +103,19 @@ _blocked: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
 _NETWORK_EVENTS = frozenset(
     {"socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "urllib.Request"}
 )
+_files_shut: contextvars.ContextVar[bool] = contextvars.ContextVar("evkg_files_shut", default=False)
 _hook_installed = False
 
 
 def _audit(event: str, args: tuple) -> None:
+    if event == "open" and _files_shut.get() and not isinstance(args[0], int):
+        blocked = _blocked.get()
+        if blocked is not None:
+            blocked.append(f"open {args[0]}")
+        raise NetworkAccessError(
+            f"evkg refused to open {args[0]}; a document being parsed may not read files. "
+            "Pass --allow-network to permit it."
+        )
     if event not in _NETWORK_EVENTS or _network_allowed.get():
         return
     target = args[0] if event == "urllib.Request" else args[1:2]
@@ -122,10 +137,7 @@ def network_guard(allow: bool = False) -> Iterator[list[str]]:
     this context. It yields the list of attempts it blocked, so a caller can report one
     even when a library swallowed the exception.
     """
-    global _hook_installed
-    if not _hook_installed:
-        sys.addaudithook(_audit)
-        _hook_installed = True
+    _install_hook()
     blocked: list[str] = []
     token_allow = _network_allowed.set(allow)
     token_blocked = _blocked.set(blocked)
@@ -134,6 +146,206 @@ def network_guard(allow: bool = False) -> Iterator[list[str]]:
     finally:
         _network_allowed.reset(token_allow)
         _blocked.reset(token_blocked)
+
+
+def _install_hook() -> None:
+    global _hook_installed
+    if not _hook_installed:
+        sys.addaudithook(_audit)
+        _hook_installed = True
+
+
+@contextlib.contextmanager
+def files_closed() -> Iterator[None]:
+    """Refuse every ``open()`` of a file inside the block (raising NetworkAccessError).
+
+    For a parser that has its whole input in memory and so has no file to open: rdflib's
+    JSON-LD parser would otherwise read any local file a document names as its context.
+    Modules the parser imports late must be imported before the block.
+    """
+    _install_hook()
+    token = _files_shut.set(True)
+    try:
+        yield
+    finally:
+        _files_shut.reset(token)
+
+
+# --------------------------------------------------------------------------- terms
+
+# What RFC 3987 keeps out of an IRI, and what would let an IRI written as <...> end early or
+# break a line: spaces and controls (C0, DEL, C1), <>"{}|\^` , line and paragraph separators,
+# bidirectional formatting marks (RFC 3987, 4.1), lone surrogates and non-characters.
+_BAD_IRI_CHAR = re.compile(
+    "[\x00-\x20<>\"{}|\\\\^`\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\ud800-\udfff\ufffe\uffff]"
+)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+#: How much of a refused term an error message shows.
+SHOWN_TERM = 80
+
+
+def _shown(value: str, limit: int = SHOWN_TERM) -> str:
+    """``value`` for an error message: cut to ``limit`` characters, quoted and escaped."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def iri_problem(value: str) -> str | None:
+    """Why ``value`` is not an absolute IRI, or None if it is one.
+
+    Examples
+    --------
+    >>> iri_problem("https://w3id.org/evkg/id/company/catl") is None
+    True
+    >>> iri_problem("http://example.org/a b")
+    'it holds a space'
+    >>> iri_problem("http://example.org/p>")
+    "it holds '>'"
+    >>> iri_problem("company/catl")
+    'it is relative; an IRI here starts with a scheme, such as https:'
+    """
+    bad = _BAD_IRI_CHAR.search(value)
+    if bad:
+        char = bad.group()
+        return "it holds a space" if char == " " else f"it holds {char!r}"
+    if not _SCHEME.match(value):
+        return "it is relative; an IRI here starts with a scheme, such as https:"
+    return None
+
+
+class TermCheck:
+    """Checks the terms a parser gave for ``path`` before any of them is stored.
+
+    Each method raises ParseError naming the file and the term (cut and escaped).
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+
+    def _refuse(self, what: str, value: str, why: str) -> None:
+        raise ParseError(
+            f"{self.path}: {what} {_shown(value)} is not valid ({why}); nothing was loaded.",
+            path=self.path,
+        )
+
+    def iri(self, value: str, what: str = "the IRI") -> None:
+        """An IRI (subject, predicate, object, graph name or datatype)."""
+        if _BAD_IRI_CHAR.search(value) is None and _SCHEME.match(value) is not None:
+            return
+        why = iri_problem(value) or "not an IRI"
+        raise ParseError(
+            f"{self.path}: {what} {_shown(value)} is not a valid IRI ({why}); nothing was loaded.",
+            path=self.path,
+        )
+
+    def blank(self, label: str) -> None:
+        """A blank node's label."""
+        if not label or _BAD_IRI_CHAR.search(label):
+            self._refuse("the blank node label", label, "a label is letters, digits, '_', '-' and '.'")
+
+    def language(self, tag: str) -> None:
+        """A literal's language tag (BCP 47 in shape)."""
+        if not _LANGUAGE_TAG.fullmatch(tag):
+            self._refuse("the language tag", tag, "a tag is letters, digits and '-', such as en or pt-BR")
+
+
+def check_terms(quads, path: str | Path) -> None:
+    """Refuse rdflib quads whose IRIs, blank node labels, datatypes or language tags are
+    not valid; such terms could not be written back out, or would change what a file
+    written from them says.
+
+    Raises
+    ------
+    ParseError
+        Naming the file and the term.
+    """
+    from rdflib import BNode, Literal
+
+    check = TermCheck(path)
+    passed: set[str] = set()  # predicates, datatypes and graphs: few, and on every quad
+    for quad in quads:
+        for position, term in enumerate(quad):
+            if isinstance(term, URIRef):
+                if term not in passed:
+                    check.iri(term)
+                    if position == 1 or position == 3:
+                        passed.add(term)
+            elif isinstance(term, BNode):
+                check.blank(term)
+            elif isinstance(term, Literal):
+                if term.language:
+                    check.language(term.language)
+                if term.datatype is not None and term.datatype not in passed:
+                    check.iri(term.datatype, "the datatype IRI")
+                    passed.add(term.datatype)
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+#: How much of a context reference an error message shows (paths can be long).
+SHOWN_CONTEXT = 300
+
+
+def read_jsonld(data: bytes, path: str | Path) -> tuple[object, list[str]]:
+    """Parse a JSON-LD document; return it with every context it names instead of
+    writing it inline: each string that is, or is in the array that is, the value of an
+    ``@context`` key, and each ``@import``, at any depth (scoped, type-scoped and nested
+    contexts, duplicate keys included), innermost objects first. Any of them would make a
+    JSON-LD processor read a URL or a local file.
+
+    Examples
+    --------
+    >>> read_jsonld(b'{"@context": [{"@import": "/etc/b"}, "a.json"], "@id": "x:y"}', "doc.jsonld")[1]
+    ['/etc/b', 'a.json']
+
+    Raises
+    ------
+    ParseError
+        Not JSON.
+    """
+    import json
+
+    found: list[str] = []
+
+    def note(pairs: list[tuple[str, object]]) -> dict:
+        for key, value in pairs:
+            if key == "@context":
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str):
+                        found.append(item)
+            elif key == "@import" and isinstance(value, str):
+                found.append(value)
+        return dict(pairs)
+
+    try:
+        document = json.loads(data, object_pairs_hook=note)
+    except json.JSONDecodeError as exc:
+        raise _describe_parse_error(exc, str(path), "json-ld", data) from None
+    except (UnicodeDecodeError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else "not UTF-8"
+        raise ParseError(f"{path}: cannot parse as json-ld: {why}.", path=str(path)) from None
+    return document, found
+
+
+def refuse_external_contexts(contexts: list[str], path: str | Path, allow_network: bool) -> None:
+    """Refuse a JSON-LD document that names contexts to fetch (see :func:`read_jsonld`),
+    unless ``allow_network``: evkg counts reading a file the document names as reaching
+    outside the input, as fetching a URL is.
+
+    Raises
+    ------
+    NetworkAccessError
+        Naming the document and the first context it names.
+    """
+    if not contexts or allow_network:
+        return
+    more = f" (and {len(contexts) - 1} more)" if len(contexts) > 1 else ""
+    raise NetworkAccessError(
+        f"{path}: the JSON-LD context {_shown(contexts[0], SHOWN_CONTEXT)}{more} is not written in the "
+        "document; evkg reads no context from a file or the network. Write the context into the "
+        "document, or pass --allow-network to let evkg read it."
+    )
 
 
 # --------------------------------------------------------------------------- XML
@@ -307,14 +519,14 @@ def parse_file(
     InputError
         Missing file, unknown format.
     ParseError
-        With the file and the line of the error.
+        With the file and the line of the error, or the IRI, blank node label or
+        language tag that is not valid (:func:`check_terms`).
     UnsafeInputError
         XML whose entities could fetch files or explode.
     NetworkAccessError
-        A document that would fetch something (a remote JSON-LD ``@context``).
+        A document that would fetch something or read a file: a JSON-LD ``@context`` or
+        ``@import`` not written inline (:func:`read_jsonld`), unless ``allow_network``.
     """
-    from .errors import InputError
-
     path = Path(path)
     check_readable(path)
     if format is not None:
@@ -334,11 +546,24 @@ def parse_file(
         target: Graph = dataset
     else:
         target = dataset.graph(graph_iri) if graph_iri is not None else default_graph(dataset)
+    source: dict = {"data": data}
+    shut = contextlib.nullcontext()
+    if fmt == "json-ld":
+        document, contexts = read_jsonld(data, path)
+        refuse_external_contexts(contexts, path, allow_network)
+        from rdflib.parser import PythonInputSource
+        from rdflib.plugins.parsers import jsonld  # noqa: F401 (imported before files are shut)
+
+        # rdflib parses the very object that was checked, not the bytes again.
+        source = {"source": PythonInputSource(document)}
+        if not allow_network:
+            shut = files_closed()
     with network_guard(allow_network) as blocked:
         try:
-            target.parse(data=data, format=fmt, publicID=graph_iri)
-        except NetworkAccessError:
-            raise
+            with shut:
+                target.parse(**source, format=fmt, publicID=graph_iri)
+        except NetworkAccessError as exc:
+            raise NetworkAccessError(f"{path}: {exc}") from None
         except Exception as exc:  # parsers raise many types; all become ParseError
             if blocked:
                 raise NetworkAccessError(
@@ -354,4 +579,5 @@ def parse_file(
             for triple in default:
                 named.add(triple)
             default.remove((None, None, None))
+    check_terms(dataset.quads((None, None, None, None)), path)
     return dataset

@@ -15,7 +15,6 @@ evkg.errors.StoreError: unknown store 'sparkle:/tmp/x'. Give one of: memory (rdf
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import time
@@ -23,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from .errors import InputError, StoreError
 
@@ -424,23 +423,39 @@ class OxigraphStore(Store):
         for formats Oxigraph does not read), so a syntax error leaves the store as it
         was. Triples outside a named graph go to ``graph_iri``.
 
+        Every IRI, blank node label, datatype and language tag is checked first
+        (:class:`evkg.loading.TermCheck`), and a JSON-LD document that names a context
+        instead of writing it inline is refused unless ``allow_network`` (then evkg's
+        rdflib loader reads it: Oxigraph's parser reads no context).
+
         The store writes each triple twice, to its named graph and to the de-duplicated
         union in the default graph. For a file without blank nodes the two copies are
         written side by side, each by Oxigraph's bulk loader (which leaves Python's lock
         while it works, so the two use two cores). Blank nodes must get the same fresh
-        names in both copies, so a file with blank nodes is read once into a staging
-        store in memory and both copies are written from it, one after the other.
+        names in both copies, so a file with blank nodes is parsed once, and each quad
+        is handed on twice, as terms, to one bulk load.
 
         ``progress(stage, done, total)`` hears of the work: ``"parsing"`` with the
         triples read so far, then ``"writing"`` (total known).
         """
-        from .loading import FORMAT_NAMES, check_readable, check_xml_entities, guess_format, parse_file
+        from .loading import (
+            FORMAT_NAMES, check_readable, check_xml_entities, guess_format, parse_file, read_jsonld,
+            refuse_external_contexts,
+        )
 
         check_readable(path)
         fmt = FORMAT_NAMES.get(format.lower(), format) if format else guess_format(path)
         report = progress or (lambda stage, done, total: None)
         started = time.perf_counter()
-        if fmt not in _OX_FORMATS:
+        contexts: list[str] = []
+        if fmt == "json-ld":
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read: {exc}") from None
+            contexts = read_jsonld(data, path)[1]
+            refuse_external_contexts(contexts, path, allow_network)
+        if fmt not in _OX_FORMATS or contexts:
             parsed = parse_file(path, format=format, graph_iri=_rdflib_iri(graph_iri), allow_network=allow_network)
             report("parsing", len(parsed), len(parsed))
             self.add_quads(parsed.quads((None, None, None, None)))
@@ -457,7 +472,7 @@ class OxigraphStore(Store):
         try:
             self._changed()  # before writing: a load cut short leaves no stale graph behind
             if found.blank_nodes:
-                self._write_through_staging(path, ox_format, base, ox.NamedNode(graph_iri))
+                self._write_with_blank_nodes(path, ox_format, base, ox.NamedNode(graph_iri))
             else:
                 self._write_side_by_side(path, ox_format, base, ox.NamedNode(graph_iri), found.named_graphs)
             self._ox.flush()
@@ -490,26 +505,25 @@ class OxigraphStore(Store):
             for job in jobs:
                 job.result()
 
-    def _write_through_staging(self, path: Path, ox_format, base: str, target) -> None:
+    def _write_with_blank_nodes(self, path: Path, ox_format, base: str, target) -> None:
         """Both copies in one bulk load, so that each blank node gets one fresh name.
 
-        The file goes into a staging store in memory first (every triple then has its
-        graph), which writes it back as N-Quads; each line of that is read twice, once
-        with its graph and once without, by a single bulk load.
+        The file is parsed once, with its blank nodes renamed; each quad goes to the bulk
+        loader as terms, with its graph and then without (the union copy). Nothing is
+        written out as text and read back, so no term can end its line early.
         """
-        import tempfile
-
         import pyoxigraph as ox
 
-        staging = ox.Store()
-        staging.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=target, lenient=True)
-        with tempfile.TemporaryDirectory(prefix="evkg-load-") as folder:
-            canonical = Path(folder) / "staged.nq"
-            staging.dump(output=str(canonical), format=ox.RdfFormat.N_QUADS)
-            del staging
-            with canonical.open("rb") as lines:
-                doubled = io.BufferedReader(_WithUnionCopy(lines), buffer_size=1 << 20)
-                self._ox.bulk_load(input=doubled, format=ox.RdfFormat.N_QUADS, lenient=True)
+        default, quad = ox.DefaultGraph(), ox.Quad
+        unnamed = ox.DefaultGraph
+
+        def doubled():
+            for found in ox.parse(path=str(path), format=ox_format, base_iri=base, lenient=True, rename_blank_nodes=True):
+                s, p, o, g = found.subject, found.predicate, found.object, found.graph_name
+                yield quad(s, p, o, target if type(g) is unnamed else g)
+                yield quad(s, p, o, default)
+
+        self._ox.bulk_extend(doubled())
 
     def _check(self, path: Path, ox_format, base: str, report: LoadProgress) -> _FileCheck:
         """Parse the whole file without storing it, noting what the writing must know."""
@@ -520,9 +534,17 @@ class OxigraphStore(Store):
         count = 0
         blank_nodes = named_graphs = False
         blank, default = ox.BlankNode, ox.DefaultGraph
+        # Oxigraph's JSON-LD parser drops an invalid IRI unless lenient, and the bulk
+        # loader is lenient: parse as it does, so that what is checked is what is written.
+        # Its other parsers refuse what RFC 3987's grammar refuses; evkg's own check is
+        # then needed only for the marks the grammar lets through (costly at 1M triples).
+        lenient = ox_format == ox.RdfFormat.JSON_LD
         try:
-            for quad in ox.parse(path=str(path), format=ox_format, base_iri=base):
+            check = _OxTermCheck(path) if lenient or _may_hold_marks(path) else None
+            for quad in ox.parse(path=str(path), format=ox_format, base_iri=base, lenient=lenient):
                 count += 1
+                if check is not None:
+                    check.quad(quad)
                 if type(quad.subject) is blank or type(quad.object) is blank:
                     blank_nodes = True
                 if type(quad.graph_name) is not default:
@@ -540,30 +562,68 @@ class OxigraphStore(Store):
         return _FileCheck(count, blank_nodes, named_graphs)
 
 
-class _WithUnionCopy(io.RawIOBase):
-    """Reads canonical N-Quads (every line ``S P O G .``, as Oxigraph writes them) and
-    gives each line twice: as it is, and without its graph (the union copy)."""
+# Characters RFC 3987's grammar allows but evkg refuses in IRIs (bidirectional formatting
+# marks, line and paragraph separators) in UTF-8, or any escape that could write one.
+_MARKS = re.compile(rb"\xe2\x80[\x8e\x8f\xa8-\xae]|\\[uU]|&#")
 
-    _LINE = re.compile(rb"^(.*) (<[^>]*>|_:\S+) \.$", re.MULTILINE)
 
-    def __init__(self, lines: IO[bytes]):
-        self._lines = lines
-        self._pending = b""
+def _may_hold_marks(path: Path) -> bool:
+    """Whether the file may hold a character that :func:`evkg.loading.iri_problem` refuses
+    and Oxigraph's strict parsers accept."""
+    with path.open("rb") as lines:
+        tail = b""
+        while chunk := lines.read(1 << 22):
+            if _MARKS.search(tail + chunk):
+                return True
+            tail = chunk[-2:]
+    return False
 
-    def readable(self) -> bool:
-        return True
 
-    def readinto(self, buffer) -> int:
-        while not self._pending:
-            chunk = self._lines.read(1 << 20)
-            if not chunk:
-                return 0
-            chunk += self._lines.readline()  # whole lines only
-            self._pending = self._LINE.sub(rb"\1 \2 .\n\1 .", chunk)
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
+class _OxTermCheck:
+    """Checks Oxigraph's terms as :class:`evkg.loading.TermCheck` checks rdflib's; the
+    predicates and datatypes it has passed are remembered (a file has few of them)."""
+
+    REMEMBERED = 10_000
+
+    def __init__(self, path: Path):
+        import pyoxigraph as ox
+
+        from .loading import TermCheck
+
+        self._check = TermCheck(path)
+        self._passed: set[str] = set()
+        self._named, self._blank, self._literal = ox.NamedNode, ox.BlankNode, ox.Literal
+        self._triple = getattr(ox, "Triple", None)
+
+    def quad(self, quad) -> None:
+        predicate = quad.predicate.value
+        if predicate not in self._passed:
+            self._check.iri(predicate)
+            if len(self._passed) < self.REMEMBERED:
+                self._passed.add(predicate)
+        self.term(quad.subject)
+        self.term(quad.object)
+        self.term(quad.graph_name)
+
+    def term(self, term) -> None:
+        kind = type(term)
+        if kind is self._named:
+            self._check.iri(term.value)
+        elif kind is self._literal:
+            if term.language:
+                self._check.language(term.language)
+            else:
+                datatype = term.datatype.value
+                if datatype not in self._passed:
+                    self._check.iri(datatype, "the datatype IRI")
+                    if len(self._passed) < self.REMEMBERED:
+                        self._passed.add(datatype)
+        elif kind is self._blank:
+            self._check.blank(term.value)
+        elif kind is self._triple:
+            self.term(term.subject)
+            self.term(term.predicate)
+            self.term(term.object)
 
 
 @dataclass
