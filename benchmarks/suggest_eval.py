@@ -91,7 +91,7 @@ def _number(value) -> str | None:
 def _unit(iri) -> str | None:
     if iri is None:
         return None
-    from evkg.ingest.units import unit_name
+    from evkg.ontology.units import unit_name
 
     return unit_name(iri)
 

@@ -137,39 +137,35 @@ class _Figure:
 
 
 _PREFIX_EXPONENT = {"Kilo": 3, "Mega": 6, "Giga": 9, "Tera": 12}
-_SYMBOL_EXPONENT = {"k": 3, "K": 3, "M": 6, "G": 9, "T": 12}
-# QUDT's unit names (unit:GigaW-HR), and the symbols tables and suggestions write (GWh).
-_SYMBOL_BASE = {"Wh": "W-HR", "W": "W"}
-_NAMED_BASE = {"per year": "NUM-PER-YR", "count": "NUM", "%": "PERCENT", "percent": "PERCENT"}
 
 
 def _unit_parts(unit: str | URIRef | None) -> tuple[str | None, int]:
-    """A unit (QUDT IRI, ``unit:`` name, symbol such as GWh, or ISO 4217 code) as its base
-    unit and the power of ten over it: ``unit:GigaW-HR`` and ``GWh`` -> ('W-HR', 9).
+    """A unit (QUDT IRI, ``unit:`` name, or a name :mod:`evkg.ontology.units` knows: GWh,
+    per year, an ISO 4217 code) as its base unit and the power of ten over it:
+    ``unit:GigaW-HR`` and ``GWh`` -> ('W-HR', 9).
 
     >>> _unit_parts("MWh"), _unit_parts("http://qudt.org/vocab/unit/GigaW-HR"), _unit_parts("usd")
     (('W-HR', 6), ('W-HR', 9), ('CCY_USD', 0))
     """
+    from .ontology.units import unit_for
+
     if unit is None:
         return None, 0
     text = str(unit).strip()
     if not text:
         return None, 0
-    if text.startswith(str(UNIT)) or text.startswith("unit:"):
-        local = text.rsplit("/", 1)[-1].split(":", 1)[-1]
-        for prefix, exponent in _PREFIX_EXPONENT.items():
-            if local.startswith(prefix) and len(local) > len(prefix):
-                return local[len(prefix):], exponent
-        return local, 0
-    if text.casefold() in _NAMED_BASE:
-        return _NAMED_BASE[text.casefold()], 0
-    if text in _SYMBOL_BASE:
-        return _SYMBOL_BASE[text], 0
-    if len(text) > 1 and text[0] in _SYMBOL_EXPONENT and text[1:] in _SYMBOL_BASE:
-        return _SYMBOL_BASE[text[1:]], _SYMBOL_EXPONENT[text[0]]
-    if re.fullmatch(r"[A-Za-z]{3}", text):
-        return f"CCY_{text.upper()}", 0
-    return text, 0
+    if text.startswith("unit:"):
+        text = str(UNIT) + text[len("unit:"):]
+    if not text.startswith(str(UNIT)):
+        found = unit_for(text)
+        if found is None:
+            return text, 0
+        text = str(found)
+    local = text[len(str(UNIT)):]
+    for prefix, exponent in _PREFIX_EXPONENT.items():
+        if local.startswith(prefix) and len(local) > len(prefix):
+            return local[len(prefix):], exponent
+    return local, 0
 
 
 def _decimal(text) -> Decimal | None:

@@ -888,29 +888,19 @@ def format_number(value) -> str:
     return f"{number:,.6g}" if abs(number) < 1e6 else f"{number:,.0f}"
 
 
-_UNITS = {
-    "GigaW-HR": "GWh",
-    "MegaW-HR": "MWh",
-    "KiloW-HR": "kWh",
-    "TeraW-HR": "TWh",
-    "GigaW": "GW",
-    "MegaW": "MW",
-    "NUM-PER-YR": "per year",
-    "NUM": "",
-    "PERCENT": "%",
-    "CCY_JPY": "JPY",
-    "CCY_CNY": "CNY",
-    "CCY_USD": "USD",
-}
-
-
 def unit_text(unit, counted=None) -> str:
     """A unit in words: ``unit:GigaW-HR`` -> 'GWh', a count with its item -> 'vehicles per year'."""
     if unit is None:
         return str(counted or "")
+    from .ontology.units import UNITS
+
     local = str(unit).rsplit("/", 1)[-1]
-    # any QUDT currency unit reads as its ISO 4217 code (CCY_EUR -> EUR)
-    words = _UNITS.get(local, local[4:] if local.startswith("CCY_") else local)
+    if local == "NUM":
+        words = ""  # a plain count reads as its item: "150,000 vehicles"
+    elif local in UNITS:
+        words = UNITS[local][0]
+    else:  # any QUDT currency unit reads as its ISO 4217 code (CCY_EUR -> EUR)
+        words = local[4:] if local.startswith("CCY_") else local
     if counted:
         return f"{counted} {words}".strip()
     return words

@@ -9,7 +9,7 @@ import sys
 import pycountry
 import pytest
 
-from evkg.ingest.units import (
+from evkg.ontology.units import (
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
     UNITS,
@@ -103,5 +103,5 @@ def test_pycountry_is_a_declared_dependency():
 
 
 def test_importing_the_table_loads_no_currency_data():
-    code = "import sys, evkg.ingest.units; assert 'pycountry' not in sys.modules"
+    code = "import sys, evkg.ontology.units; assert 'pycountry' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

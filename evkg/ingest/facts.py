@@ -454,7 +454,7 @@ def _cells(row: str) -> list[str]:
 def _header_columns(header: str, indicators: dict[str, str]) -> dict[int, tuple[str, str | None, int]]:
     """For each column whose heading names an indicator of the scheme: (indicator label,
     unit name, scale), the unit and scale read from the heading's brackets ("(Billion USD)")."""
-    from . import units
+    from ..ontology import units
 
     scales = load_rules("figures")["scales"]
     columns = {}

@@ -4,7 +4,7 @@ status (announced, planned, under construction, operating) from the wording.
 
 A small grammar of regular expressions; the words it knows are data
 (``rules/figures.json``, ``rules/statuses.json``), the units and currencies come from
-:mod:`evkg.ingest.units`.
+:mod:`evkg.ontology.units`.
 
 Examples
 --------
@@ -39,7 +39,7 @@ class Figure:
         The number as a table cell holds it ("150000", "6.9"); for a year "2026", for a
         month "2026-03" or "03", for a date "2026-03-05". None when unknown.
     unit : str or None
-        The unit's name as :func:`evkg.ingest.units.unit_name` gives it ("GWh",
+        The unit's name as :func:`evkg.ontology.units.unit_name` gives it ("GWh",
         "per year", "%", "USD"); None for a year or date, or a currency the text leaves open.
     counted_item : str or None
         What a rate or count counts: "vehicles", "packs".
@@ -86,7 +86,7 @@ _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 
 @lru_cache(maxsize=1)
 def _grammar() -> dict[str, re.Pattern]:
-    from . import units
+    from ..ontology import units
 
     rules = load_rules("figures")
     scale_words = sorted(rules["scales"], key=len, reverse=True)
@@ -144,7 +144,7 @@ def _decimal_text(number: str, scale: str | None) -> str | None:
 
 def _currency(symbol_or_word: str, context: str) -> str | None:
     """The ISO 4217 code, settling ``$`` and ``¥`` from the words of the whole text."""
-    from . import units
+    from ..ontology import units
 
     rules = load_rules("figures")
     folded = context.casefold()
@@ -214,7 +214,7 @@ def find_figures(text: str, *, context: str | None = None) -> list[Figure]:
             code = _currency(word, context)
         add(match, "money", _decimal_text(match["num"], match["scale"]), code)
     for match in grammar["energy"].finditer(text):
-        from . import units
+        from ..ontology import units
 
         iri = units.unit_for(match["unit"])
         name = units.unit_name(iri) if iri is not None else None

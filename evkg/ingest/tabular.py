@@ -18,7 +18,7 @@ prints it). Every row is one sourced fact, and these rules hold for every kind:
 - Home countries (``based-in``) and where places are (``located-in``) are plain triples,
   each with an ``ev:Evidence`` node that holds its quote and source, as the seeds have them.
 - Figures are numbers (``2.5``, ``150000``, ``150,000``) with an explicit unit column:
-  a name of :mod:`evkg.ingest.units` (``GWh`` is ``unit:GigaW-HR``) or any ISO 4217
+  a name of :mod:`evkg.ontology.units` (``GWh`` is ``unit:GigaW-HR``) or any ISO 4217
   currency code (``EUR`` is ``unit:CCY_EUR``).
 - ``confidence``, the review column ``evkg suggest`` writes, is accepted on every kind and ignored.
 - Statuses, product types and indicators come from the ontology's concept schemes;
@@ -395,7 +395,7 @@ def serialize_graph(rdf: Graph, *, comment: str | None = None) -> str:
 
 def known_units(kb: KnowledgeBase | None = None) -> dict[str, str]:
     """The units a table may use, each under the name a table gives it, sorted by name:
-    the units of :data:`evkg.ingest.units.UNITS`, and the currencies ``kb`` uses (any
+    the units of :data:`evkg.ontology.units.UNITS`, and the currencies ``kb`` uses (any
     other ISO 4217 code is accepted too). QUDT names (``unit:GigaW-HR``) are accepted too.
 
     Examples
@@ -405,7 +405,7 @@ def known_units(kb: KnowledgeBase | None = None) -> dict[str, str]:
     >>> units["GWh"], units["USD"]
     ('unit:GigaW-HR', 'unit:CCY_USD')
     """
-    from .units import UNITS, unit_name
+    from ..ontology.units import UNITS, unit_name
 
     named = {unit_name(UNIT[local]): _compact(UNIT[local]) for local in UNITS}
     if kb is not None:
@@ -1017,7 +1017,7 @@ class _Import:
         return None
 
     def _unit(self, row: _Row, column: str) -> URIRef | None:
-        from .units import unit_for
+        from ..ontology.units import unit_for
 
         value = row.get(column)
         unit = unit_for(value) if value else None

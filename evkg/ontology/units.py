@@ -1,10 +1,11 @@
 """Units and currencies by name: the QUDT unit IRIs that tables and articles name.
 
-One table for everything that reads figures (the CSV importer, suggestions from
-articles): energy and power units, counts, rates and percentages, and every ISO 4217
-currency that pycountry lists, as the QUDT currency unit QUDT mints for its code
-(``unit:CCY_USD``, ``unit:CCY_CNY``; QUDT names each currency unit ``CCY_`` and the
-ISO 4217 alphabetic code, and gives it that code as ``qudt:currencyCode``).
+One table for everything that reads or shows figures (the CSV importer, suggestions
+from articles, corroboration, ``show``): energy and power units, counts, rates and
+percentages, and every ISO 4217 currency that pycountry lists, as the QUDT currency
+unit QUDT mints for its code (``unit:CCY_USD``, ``unit:CCY_CNY``; QUDT names each
+currency unit ``CCY_`` and the ISO 4217 alphabetic code, and gives it that code as
+``qudt:currencyCode``).
 
 :data:`CURRENCY_SYMBOLS` and :data:`CURRENCY_WORDS` map what articles write (``€``,
 ``US$``, ``yuan``, ``renminbi``) to ISO 4217 codes; ``None`` marks a symbol or word that
@@ -32,7 +33,7 @@ from functools import lru_cache
 
 from rdflib import URIRef
 
-from ..ontology import UNIT
+from . import UNIT
 
 __all__ = [
     "CURRENCY_SYMBOLS",
