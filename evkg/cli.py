@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 findings (SHACL violations); 2 usage or input errors.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ def output_option(function):
 @click.option(
     "--allow-network",
     is_flag=True,
-    help="Let SPARQL SERVICE/FROM and JSON-LD contexts fetch remote data (off by default).",
+    help="Let SPARQL SERVICE/FROM and JSON-LD contexts fetch remote data or read local files named by URL or path (off by default).",
 )
 @click.option(
     "--store",
@@ -133,6 +134,8 @@ def cli(ctx: click.Context, data: tuple[Path, ...], no_seeds: bool, allow_networ
         evkg --data my-facts.ttl stats
         evkg --store oxigraph:./evkg-db load my-facts.ttl
     """
+    # rdflib warns on stderr about terms evkg refuses anyway, with its own error message.
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
     ctx.obj = Settings(data=data, seeds=not no_seeds, allow_network=allow_network, store=store, update_url=update_url)
 
 

@@ -996,7 +996,7 @@ def load(
 
 
 #: Changes whenever the parsed dataset on disk could differ for the same files.
-DATASET_FORMAT = "evkg-dataset-2"
+DATASET_FORMAT = "evkg-dataset-3"
 
 
 def _dataset_key(content: str, allow_network: bool) -> str:
