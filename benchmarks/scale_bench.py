@@ -101,7 +101,7 @@ def _load_kb(store: str, data: Path, db: Path):
 def step_load_evkg(store: str, data: Path, db: Path, runs: int) -> dict:
     """One load into a new store: the seeds go in first (not timed), then the file."""
     import evkg
-    from evkg.store import open_store
+    from evkg.stores import open_store
 
     if store == "memory":
         base = evkg.load()
@@ -591,7 +591,7 @@ def parse_size(text: str) -> int:
 
 def sparql_unavailable() -> str | None:
     """Why the sparql: store cannot be measured here, or None when it can."""
-    from evkg.store import STORE_FORMS
+    from evkg.stores import STORE_FORMS
 
     if not any(form.startswith("sparql:") for form in STORE_FORMS):
         return "this evkg has no sparql: store"

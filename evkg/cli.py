@@ -52,7 +52,7 @@ class Settings:
         the persistent store --store names."""
         if self._kb is None:
             from .kb import load
-            from .store import open_store
+            from .stores import open_store
 
             store = open_store(self.store, update_url=self.update_url) if self.update_url else self.store
             self._kb = load(
@@ -165,7 +165,7 @@ def load_files(settings: Settings, files: tuple[Path, ...], store_spec: str | No
     """
     from .kb import load
     from .ontology import GRAPH
-    from .store import open_store
+    from .stores import open_store
 
     store = open_store(store_spec or settings.store, update_url=settings.update_url)
     if not store.persistent:

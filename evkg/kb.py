@@ -35,7 +35,7 @@ from .export import serialize_dataset, write_atomically
 from .loading import network_guard, parse_file
 from .ontology import EV, GRAPH, ID, ONTOLOGY_PATH, PREFIXES, QUDT, SHAPES_PATH
 from .caching import cache_key, dataset_from_bytes, dataset_to_bytes, read_cached, write_cached
-from .store import Store, open_store
+from .stores import Store, open_store
 
 __all__ = [
     "KnowledgeBase",
@@ -229,8 +229,8 @@ class KnowledgeBase:
         Holds one named graph per source; queries see the union.
     allow_network : bool
         Whether SPARQL ``SERVICE``, remote ``FROM`` and remote contexts may fetch data.
-    store : evkg.store.Store, optional
-        The store behind ``dataset`` (see :func:`evkg.store.open_store`).
+    store : evkg.stores.Store, optional
+        The store behind ``dataset`` (see :func:`evkg.stores.open_store`).
     """
 
     def __init__(self, dataset: Dataset, *, allow_network: bool = False, store: Store | None = None):
@@ -932,7 +932,7 @@ def load(
         Include the shipped seed data (one named graph per article plus reference data).
     allow_network : bool
         Let queries and parsers fetch remote data. Off by default.
-    store : str or evkg.store.Store
+    store : str or evkg.stores.Store
         ``"memory"`` (the default), or a persistent store such as ``"oxigraph:PATH"``:
         it is read as it is, without parsing anything. A new persistent store gets the
         ontology and (unless ``seeds=False``) the seeds; ``extra`` files go into it with

@@ -16,7 +16,7 @@ import evkg
 from evkg import caching, kb as kb_module
 from evkg.errors import InputError
 from evkg.graph import graph_of
-from evkg.store import MemoryStore
+from evkg.stores.memory import MemoryStore
 
 from .conftest import record_calls
 

@@ -17,8 +17,8 @@ from evkg.graph import shortest_paths
 from evkg.loading import parse_file
 from evkg.ontology import PREFIXES
 from evkg.queries import get_example, list_examples
-from evkg.remote import STAGING, SparqlStore
-from evkg.store import open_store
+from evkg.stores.sparql import STAGING, SparqlStore
+from evkg.stores import open_store
 
 FACTS = """\
 @prefix ev: <https://w3id.org/evkg/ontology#> .

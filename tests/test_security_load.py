@@ -14,8 +14,8 @@ import evkg
 from evkg.cli import cli
 from evkg.errors import NetworkAccessError, ParseError
 from evkg.loading import parse_file
-from evkg.remote import SparqlStore
-from evkg.store import open_store
+from evkg.stores.sparql import SparqlStore
+from evkg.stores import open_store
 
 ARTICLE_GRAPH = "https://w3id.org/evkg/graph/000_2f9e7fe2686975ec"
 CATL = "https://w3id.org/evkg/id/company/catl"

@@ -12,7 +12,7 @@ import evkg
 from evkg.cli import cli
 from evkg.errors import NetworkAccessError, ParseError, QueryError, StoreError
 from evkg.graph import shortest_paths
-from evkg.store import open_store
+from evkg.stores import open_store
 from rdflib import URIRef
 
 FACTS = """\

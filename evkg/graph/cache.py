@@ -4,7 +4,7 @@ store does not build the graph again (see :mod:`evkg.caching` for the folder).
 A graph is filed under a key made from what the knowledge base holds: for the memory
 store, the bytes of every file loaded (ontology, seeds, --data files); for an Oxigraph
 store, the generation mark evkg writes into the database folder whenever it changes the
-store (:meth:`evkg.store.OxigraphStore.generation`). A knowledge base with no such key
+store (:meth:`evkg.stores.oxigraph.OxigraphStore.generation`). A knowledge base with no such key
 (a SPARQL endpoint, whose contents evkg cannot vouch for; a knowledge base built by hand;
 one changed after it was loaded) is never cached.
 

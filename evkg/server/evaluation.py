@@ -74,7 +74,7 @@ READ_ONLY_MESSAGE = (
 def read_only_message(store=None) -> str:
     """Why an update is refused, with what to do instead for the data's ``store``.
 
-    >>> from evkg.store import open_store
+    >>> from evkg.stores import open_store
     >>> print(read_only_message(open_store("sparql:http://localhost:8890/sparql")))  # doctest: +NORMALIZE_WHITESPACE
     This SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE,
     DROP ...) is refused. Its data lives in sparql:http://localhost:8890/sparql: add to it

@@ -33,8 +33,9 @@ from typing import TYPE_CHECKING
 
 from ..errors import EvkgError, StoreError
 from ..kb import KnowledgeBase, load
-from ..remote import SparqlStore
-from ..store import OxigraphStore, open_store
+from ..stores import open_store
+from ..stores.oxigraph import OxigraphStore
+from ..stores.sparql import SparqlStore
 from .evaluation import kb_from_nquads, snapshot_of
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def worker_data(kb: KnowledgeBase) -> Snapshot | SharedStore:
 class ReadOnlyOxigraphStore(OxigraphStore):
     """An Oxigraph database opened read-only, which any number of processes may do at once.
 
-    It answers as :class:`~evkg.store.OxigraphStore` does (SPARQL natively, the same rdflib
+    It answers as :class:`~evkg.stores.oxigraph.OxigraphStore` does (SPARQL natively, the same rdflib
     view) and refuses to change. Oxigraph's read-only handles see the database as it was
     when they opened it and must not have it change under them: with ``hold_lock``, this
     process takes the database's write lock, and keeps it as long as the store lives, so
@@ -132,7 +133,7 @@ class ReadOnlyOxigraphStore(OxigraphStore):
         if self._dataset is None:
             from rdflib import Dataset
 
-            from ..store import _rdflib_plugin
+            from ..stores.oxigraph import _rdflib_plugin
 
             class ReadOnlyPlugin(_rdflib_plugin()):
                 def add_graph(self, graph):

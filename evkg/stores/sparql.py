@@ -31,9 +31,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import StoreError
-from .loading import network_guard
-from .store import LoadProgress, LoadReport, Store
+from ..errors import StoreError
+from ..loading import network_guard
+from . import LoadProgress, LoadReport, Store
 
 if TYPE_CHECKING:
     import httpx
@@ -60,7 +60,7 @@ STAGING = "urn:evkg:staging:"
 
 
 def _names():
-    from .ontology import GRAPH
+    from ..ontology import GRAPH
 
     return GRAPH["store/union"], GRAPH["store/graphs"], GRAPH[".well-known/genid/"], GRAPH["store/none"]
 
@@ -265,7 +265,7 @@ class SparqlStore(Store):
         return self._dataset
 
     def needs_seeds(self) -> bool:
-        from .ontology import GRAPH
+        from ..ontology import GRAPH
 
         return GRAPH["ontology"] not in self.graphs()
 
@@ -320,7 +320,7 @@ class SparqlStore(Store):
         """The quads as N-Triples lines by graph name, ``batch_size`` lines at a time."""
         from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-        from .ontology import GRAPH
+        from ..ontology import GRAPH
 
         batch: dict = {}
         count = 0
@@ -450,7 +450,7 @@ class SparqlStore(Store):
         from rdflib import Variable
         from rdflib.query import Result
 
-        from .sparql import prefix_block, prepare
+        from ..sparql import prefix_block, prepare
 
         full = prefix_block(prefixes) + text
         query = prepare(text, prefixes=prefixes)
@@ -557,7 +557,7 @@ class SparqlStore(Store):
         """
         from rdflib import URIRef
 
-        from .loading import parse_file
+        from ..loading import parse_file
 
         started = time.perf_counter()
         parsed = parse_file(path, format=format, graph_iri=URIRef(graph_iri), allow_network=allow_network)
@@ -653,7 +653,7 @@ def _refuse_a_cut_answer(spec: str, text: str, rows: int, cap: str | None) -> No
 
 def _boolean_variables(query) -> set[str]:
     """The variables a query binds (BIND, SELECT expressions) to a boolean expression."""
-    from .sparql import _walk
+    from ..sparql import _walk
 
     return {
         str(node["var"])
@@ -673,7 +673,7 @@ def _has_repeated_path(query) -> bool:
     """
     from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
 
-    from .sparql import _walk
+    from ..sparql import _walk
 
     def repeated(path) -> bool:
         if isinstance(path, MulPath):

@@ -1,16 +1,8 @@
-"""Where the knowledge base keeps its quads: rdflib in memory, or an Oxigraph database on disk.
+"""An Oxigraph (RocksDB) database on disk: ``--store oxigraph:PATH``.
 
-A store is named by a spec, as ``--store`` takes it: ``memory`` (the default),
-``oxigraph:PATH`` or ``sparql:URL`` (see :mod:`evkg.remote`). :func:`open_store` parses the spec and opens the store.
-
-Examples
---------
->>> open_store("memory").spec
-'memory'
->>> open_store("sparkle:/tmp/x")
-Traceback (most recent call last):
-...
-evkg.errors.StoreError: unknown store 'sparkle:/tmp/x'. Give one of: memory (rdflib in memory, the default), oxigraph:PATH (an Oxigraph database in the folder PATH, made by `evkg load`), sparql:URL (a SPARQL 1.1 endpoint, filled by `evkg load`).
+Made and filled by ``evkg load FILE... --store oxigraph:PATH``; every other command reads
+it without parsing anything. SPARQL is answered by Oxigraph's engine, and rdflib reads
+the database through oxrdflib with evkg's term mapping.
 """
 
 from __future__ import annotations
@@ -18,141 +10,22 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InputError, StoreError
+from ..errors import InputError, StoreError
+from . import LoadProgress, LoadReport, Store
 
 if TYPE_CHECKING:
     import pyoxigraph
     from rdflib import Dataset
     from rdflib.query import Result
 
-__all__ = ["Store", "MemoryStore", "OxigraphStore", "LoadReport", "LoadProgress", "open_store", "STORE_FORMS"]
+__all__ = ["OxigraphStore"]
 
-#: The forms ``--store`` accepts, with what each means.
-STORE_FORMS = {
-    "memory": "rdflib in memory, the default",
-    "oxigraph:PATH": "an Oxigraph database in the folder PATH, made by `evkg load`",
-    "sparql:URL": "a SPARQL 1.1 endpoint, filled by `evkg load`",
-}
-
-
-def open_store(spec: str, *, update_url: str | None = None) -> Store:
-    """Open the store a ``--store`` spec names.
-
-    Parameters
-    ----------
-    spec : str
-        ``memory``, ``oxigraph:PATH`` or ``sparql:URL``.
-    update_url : str, optional
-        For ``sparql:URL``: the SPARQL Update endpoint, when it is not URL itself.
-
-    Raises
-    ------
-    StoreError
-        An unknown spec (the message lists the valid forms), or a PATH that cannot hold
-        the database: a file, not writable, or locked by another process.
-    """
-    kind, sep, rest = spec.partition(":")
-    if spec == "memory":
-        return MemoryStore()
-    if kind == "oxigraph" and sep:
-        if not rest.strip():
-            raise StoreError("--store oxigraph:PATH needs the folder of the database, e.g. oxigraph:./evkg-db.")
-        return OxigraphStore(Path(rest).expanduser())
-    if kind == "sparql" and sep:
-        from .remote import SparqlStore
-
-        return SparqlStore(rest.strip(), update_url=update_url)
-    forms = ", ".join(f"{form} ({meaning})" for form, meaning in STORE_FORMS.items())
-    raise StoreError(f"unknown store {spec!r}. Give one of: {forms}.")
-
-
-@dataclass
-class LoadReport:
-    """What :meth:`Store.load_file` did: triples read from ``path`` in ``seconds``."""
-
-    path: Path
-    triples: int
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        return self.triples / self.seconds if self.seconds > 0 else float("inf")
-
-
-#: ``progress(stage, done, total)``: how far :meth:`Store.load_file` is. ``stage`` is
-#: ``"parsing"`` or ``"writing"``; ``done`` and ``total`` count triples (``total`` is
-#: None while it is not known yet).
-LoadProgress = Callable[[str, int, "int | None"], None]
-
-
-class Store:
-    """A place for the knowledge base's quads. Subclasses say how to open it as an
-    rdflib ``Dataset`` and may answer SPARQL natively."""
-
-    spec: str
-    #: Whether the data outlives the process (filled by `evkg load`, not by --data).
-    persistent = False
-    #: Whether :meth:`query` parses the text itself (evkg then skips its own parse of a
-    #: query that cannot reach past the store).
-    parses_queries = False
-    #: Whether the store answers SPARQL itself, so that reading much of it is best done
-    #: with a few streamed queries (rdflib's memory store is read faster by triple patterns).
-    native_sparql = False
-
-    def dataset(self) -> Dataset:
-        """The store as an rdflib Dataset whose default graph is the union of all graphs."""
-        raise NotImplementedError
-
-    def needs_seeds(self) -> bool:
-        """Whether the ontology (and seeds) must still be put into the store."""
-        return True
-
-    def generation(self) -> str | None:
-        """A mark that changes whenever evkg changes the store's contents, or None if
-        the store has none (then nothing built from it is kept between runs)."""
-        return None
-
-    def add_quads(self, quads: Iterable[tuple]) -> None:
-        """Add rdflib quads (s, p, o, graph) in one transaction."""
-        self.dataset().addN(quads)
-
-    def query(self, text: str, prefixes: dict[str, str]) -> Result | None:
-        """Answer a SPARQL query natively, or return None to let rdflib evaluate it."""
-        return None
-
-    def select_rows(self, text: str, prefixes: dict[str, str]) -> Iterator[tuple] | None:
-        """Stream a SELECT query's rows as tuples of rdflib terms (None where unbound),
-        without building a result first; None if the store cannot (use :meth:`query`)."""
-        return None
-
-    def load_file(self, path: Path, *, graph_iri: str, format: str | None = None) -> LoadReport:
-        raise StoreError(
-            f"`evkg load` fills a persistent store; {self.spec} holds data for one run only. "
-            "Give --store oxigraph:PATH, or add files to the memory store with --data FILE."
-        )
-
-
-class MemoryStore(Store):
-    """rdflib's in-memory store: the seeds and --data files are parsed on every run."""
-
-    spec = "memory"
-
-    def __init__(self, dataset: Dataset | None = None) -> None:
-        from rdflib import Dataset
-
-        self._dataset = Dataset(default_union=True) if dataset is None else dataset
-
-    def dataset(self) -> Dataset:
-        return self._dataset
-
-
-# --------------------------------------------------------------------------- Oxigraph
 
 #: Oxigraph databases open in this process, by folder: Oxigraph allows one writer per
 #: folder, and a second handle from the same process would be refused as locked.
@@ -345,7 +218,7 @@ class OxigraphStore(Store):
         contents is not used again."""
         import uuid
 
-        from .export import write_atomically
+        from ..export import write_atomically
 
         write_atomically(self.path / self.GENERATION_FILE, uuid.uuid4().hex + "\n")
 
@@ -353,7 +226,7 @@ class OxigraphStore(Store):
         """A store is set up once the ontology graph is in it; it goes in last."""
         import pyoxigraph as ox
 
-        from .ontology import GRAPH
+        from ..ontology import GRAPH
 
         return not self._ox.contains_named_graph(ox.NamedNode(str(GRAPH["ontology"])))
 
@@ -438,7 +311,7 @@ class OxigraphStore(Store):
         ``progress(stage, done, total)`` hears of the work: ``"parsing"`` with the
         triples read so far, then ``"writing"`` (total known).
         """
-        from .loading import (
+        from ..loading import (
             FORMAT_NAMES, check_readable, check_xml_entities, guess_format, parse_file, read_jsonld,
             refuse_external_contexts,
         )
@@ -529,7 +402,7 @@ class OxigraphStore(Store):
         """Parse the whole file without storing it, noting what the writing must know."""
         import pyoxigraph as ox
 
-        from .errors import ParseError
+        from ..errors import ParseError
 
         count = 0
         blank_nodes = named_graphs = False
@@ -588,7 +461,7 @@ class _OxTermCheck:
     def __init__(self, path: Path):
         import pyoxigraph as ox
 
-        from .loading import TermCheck
+        from ..loading import TermCheck
 
         self._check = TermCheck(path)
         self._passed: set[str] = set()
