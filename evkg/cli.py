@@ -45,20 +45,69 @@ class Settings:
     allow_network: bool = False
     store: str = "memory"
     update_url: str | None = None
+    data_format: str | None = None
     _kb: object = field(default=None, repr=False)
+    _stdin: Path | None = field(default=None, repr=False)
+
+    def stdin_file(self) -> Path:
+        """Standard input as a file evkg reads like any other: ``stdin.EXT`` in a
+        temporary folder (removed at exit), EXT from --data-format or guessed from the
+        first bytes (JSON-LD, RDF/XML, else Turtle). Its triples go to the graph
+        https://w3id.org/evkg/graph/data/stdin.EXT."""
+        if self._stdin is None:
+            import atexit
+            import shutil
+            import tempfile
+
+            data = sys.stdin.buffer.read()
+            folder = Path(tempfile.mkdtemp(prefix="evkg-stdin-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            self._stdin = folder / f"stdin.{self.data_format or _sniff_rdf(data)}"
+            self._stdin.write_bytes(data)
+        return self._stdin
 
     def kb(self, extra: tuple[Path, ...] = ()):
         """Load the knowledge base once per process (seeds + --data + ``extra``), or open
-        the persistent store --store names."""
+        the persistent store --store names. A file ``-`` is standard input."""
         if self._kb is None:
-            from .kb import load
-            from .stores import open_store
-
-            store = open_store(self.store, update_url=self.update_url) if self.update_url else self.store
-            self._kb = load(
-                [*self.data, *extra], seeds=self.seeds, allow_network=self.allow_network, store=store
-            )
+            files = [*self.data, *extra]
+            if sum(str(path) == "-" for path in files) > 1:
+                raise click.UsageError("standard input (-) can be read once; give it as one file only.")
+            stdin = self.stdin_file() if any(str(path) == "-" for path in files) else None
+            files = [stdin if str(path) == "-" else path for path in files]
+            try:
+                self._kb = self._load(files)
+            except EvkgError as exc:
+                if stdin is not None:  # name standard input as the user gave it, not its temporary file
+                    exc.args = (str(exc).replace(str(stdin), f"standard input (read as {stdin.suffix[1:]})"), *exc.args[1:])
+                raise
         return self._kb
+
+    def _load(self, files: list[Path]):
+        from .kb import load
+        from .stores import open_store
+
+        store = open_store(self.store, update_url=self.update_url) if self.update_url else self.store
+        return load(files, seeds=self.seeds, allow_network=self.allow_network, store=store)
+
+
+#: The formats standard input can be read in (--data-format), by file extension.
+STDIN_FORMATS = ("ttl", "trig", "nt", "nq", "rdf", "jsonld")
+
+
+def _sniff_rdf(data: bytes) -> str:
+    """The extension of the RDF format ``data`` looks like: JSON-LD when it starts with
+    ``{`` or ``[``, RDF/XML with ``<?xml`` or ``<rdf:RDF``, else Turtle (N-Triples is Turtle too).
+
+    >>> _sniff_rdf(b'  {"@id": "x"}'), _sniff_rdf(b"<?xml version='1.0'?>"), _sniff_rdf(b"<a> <b> <c> .")
+    ('jsonld', 'rdf', 'ttl')
+    """
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:16]
+    if start[:1] in (b"{", b"["):
+        return "jsonld"
+    if start.startswith((b"<?xml", b"<rdf:RDF")):
+        return "rdf"
+    return "ttl"
 
 
 pass_settings = click.make_pass_decorator(Settings)
@@ -94,9 +143,15 @@ def output_option(function):
     "--data",
     "data",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
     help="Add your own RDF file (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD; "
-    "format from the extension). Repeatable.",
+    "format from the extension; - reads standard input, see --data-format). Repeatable.",
+)
+@click.option(
+    "--data-format",
+    type=click.Choice(STDIN_FORMATS),
+    help="The RDF format of standard input (--data -, validate -). Default: guessed from "
+    "its first characters: JSON-LD when it starts with { or [, RDF/XML with <?xml or <rdf:RDF, else Turtle.",
 )
 @click.option("--no-seeds", is_flag=True, help="Leave out the shipped seed data.")
 @click.option(
@@ -121,8 +176,8 @@ def output_option(function):
     help="With --store sparql:URL: the SPARQL Update endpoint, when the server has one apart from URL.",
 )
 @click.pass_context
-def cli(ctx: click.Context, data: tuple[Path, ...], no_seeds: bool, allow_network: bool, store: str,
-        update_url: str | None) -> None:
+def cli(ctx: click.Context, data: tuple[Path, ...], data_format: str | None, no_seeds: bool, allow_network: bool,
+        store: str, update_url: str | None) -> None:
     """evkg: a sourced knowledge graph of the global electric-vehicle industry.
 
     Every fact comes from a news article and carries the sentence it rests on.
@@ -136,7 +191,8 @@ def cli(ctx: click.Context, data: tuple[Path, ...], no_seeds: bool, allow_networ
     """
     # rdflib warns on stderr about terms evkg refuses anyway, with its own error message.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
-    ctx.obj = Settings(data=data, seeds=not no_seeds, allow_network=allow_network, store=store, update_url=update_url)
+    ctx.obj = Settings(data=data, seeds=not no_seeds, allow_network=allow_network, store=store, update_url=update_url,
+                       data_format=data_format)
 
 
 # --------------------------------------------------------------------------- load
@@ -226,7 +282,7 @@ def _read_query(query: str | None, file: Path | None, example: str | None) -> st
     if len(given) != 1:
         raise click.UsageError("give exactly one of QUERY, -f FILE or --example NAME.")
     if file is not None:
-        return file.read_text(encoding="utf-8")
+        return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     if example is not None:
         from .queries import get_example
 
@@ -238,7 +294,7 @@ def _read_query(query: str | None, file: Path | None, example: str | None) -> st
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option("-f", "--file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from a .rq file.")
+@click.option("-f", "--file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path), help="Read the query from a .rq file (- for standard input).")
 @click.option("--example", metavar="NAME", help="Run a shipped example query (see --list-examples).")
 @click.option("--list-examples", is_flag=True, help="List the shipped example queries and exit.")
 @click.option(
@@ -322,8 +378,9 @@ def show(settings: Settings, entity: str, fmt: str, output) -> None:
 @click.argument("text")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Most hits to show.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option
 @pass_settings
-def search(settings: Settings, text: str, limit: int, fmt: str) -> None:
+def search(settings: Settings, text: str, limit: int, fmt: str, output) -> None:
     """Fuzzy search over entity labels and other names, best match first.
 
     \b
@@ -333,14 +390,14 @@ def search(settings: Settings, text: str, limit: int, fmt: str) -> None:
     """
     hits = settings.kb().search(text, limit=limit)
     if fmt == "json":
-        emit([json.dumps([{"score": h.score, "matched": h.matched, **h.entity.__dict__} for h in hits], indent=2, ensure_ascii=False)])
+        emit([json.dumps([{"score": h.score, "matched": h.matched, **h.entity.__dict__} for h in hits], indent=2, ensure_ascii=False)], output)
         return
     if not hits:
-        click.echo(f"No entity matches {text!r}.")
+        emit([f"No entity matches {text!r}."], output)
         return
     from .render.text import search_lines
 
-    emit(search_lines(hits))
+    emit(search_lines(hits), output)
 
 
 @cli.command()
@@ -376,8 +433,9 @@ def conflicts(settings: Settings, fmt: str, output) -> None:
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option
 @pass_settings
-def stats(settings: Settings, fmt: str) -> None:
+def stats(settings: Settings, fmt: str, output) -> None:
     """Count entities by class, and triples and facts by source graph.
 
     \b
@@ -387,42 +445,44 @@ def stats(settings: Settings, fmt: str) -> None:
     """
     result = settings.kb().stats()
     if fmt == "json":
-        emit([json.dumps({"triples": result.triples, "by_class": result.by_class, "by_source": result.by_source}, indent=2, ensure_ascii=False)])
+        emit([json.dumps({"triples": result.triples, "by_class": result.by_class, "by_source": result.by_source}, indent=2, ensure_ascii=False)], output)
         return
     from .render.text import stats_lines
 
-    emit(stats_lines(result))
+    emit(stats_lines(result), output)
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option
 @pass_settings
-def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
+def validate(settings: Settings, files: tuple[Path, ...], fmt: str, output) -> None:
     """Check the seeds (and FILES, and --data files) against the SHACL shapes.
 
-    Prints each violation with its focus node, path and message. Exits 1 when there
-    are violations, 0 when the data conforms.
+    Prints each result of the SHACL report with its focus node, path and message,
+    and the results nested under it (why an sh:node constraint failed) indented
+    below it; counts the report's results as pyshacl and other SHACL processors
+    do. A blank node is named by the fact it belongs to ("the capacity of ...
+    (a blank node)"). FILE "-" reads standard input (see --data-format). Exits 1
+    when there are violations, 0 when the data conforms.
 
     \b
     Example:
         evkg validate
         evkg validate my-facts.ttl
+        evkg import stakes.csv --kind ownership | evkg validate -
+        evkg validate my-facts.ttl --format json -o report.json
     """
     kb = settings.kb(extra=files)
     report = kb.validate()
     if fmt == "json":
-        emit([json.dumps({"conforms": report.conforms, "violations": [v.__dict__ for v in report.violations]}, indent=2, ensure_ascii=False)])
+        emit([json.dumps({"conforms": report.conforms, "results": len(report.violations),
+                          "violations": [v.to_dict() for v in report.violations]}, indent=2, ensure_ascii=False)], output)
     else:
         from .render.text import violation_lines
 
-        def label_of(iri: str) -> str:
-            try:
-                return f"{kb.entity(iri).label} <{iri}>"
-            except EvkgError:
-                return iri
-
-        emit(violation_lines(report, label_of))
+        emit(violation_lines(report), output)
     if not report.conforms:
         sys.exit(1)
 
@@ -546,8 +606,9 @@ def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avo
 @click.option("--relation", multiple=True, metavar="RELATION", help="Follow only this relation (repeatable).")
 @click.option("--collapse", is_flag=True, help="Direct edges instead of fact nodes.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option
 @pass_settings
-def neighbors(settings: Settings, entity, depth, relation, collapse, fmt) -> None:
+def neighbors(settings: Settings, entity, depth, relation, collapse, fmt, output) -> None:
     """The neighbourhood of ENTITY, grouped by relation.
 
     \b
@@ -560,11 +621,11 @@ def neighbors(settings: Settings, entity, depth, relation, collapse, fmt) -> Non
 
     hood = neighbourhood(settings.kb(), entity, depth=depth, relations=relation, collapse=collapse)
     if fmt == "json":
-        emit([json.dumps(hood.to_dict(), indent=2, ensure_ascii=False)])
+        emit([json.dumps(hood.to_dict(), indent=2, ensure_ascii=False)], output)
     else:
         from .render.text import neighbourhood_lines
 
-        emit(neighbourhood_lines(hood))
+        emit(neighbourhood_lines(hood), output)
 
 
 @cli.command()
@@ -572,8 +633,9 @@ def neighbors(settings: Settings, entity, depth, relation, collapse, fmt) -> Non
 @click.option("--reverse", is_flag=True, help="Who depends on ENTITY instead.")
 @click.option("--max-depth", type=click.IntRange(min=1), help="Follow at most this many dependency edges.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option
 @pass_settings
-def depends(settings: Settings, entity, reverse, max_depth, fmt) -> None:
+def depends(settings: Settings, entity, reverse, max_depth, fmt, output) -> None:
     """What ENTITY depends on, transitively, grouped by the home country of each firm.
 
     Dependency edges and their direction come from the ontology (ev:dependency on
@@ -589,11 +651,11 @@ def depends(settings: Settings, entity, reverse, max_depth, fmt) -> None:
 
     report = dependencies(settings.kb(), entity, reverse=reverse, max_depth=max_depth)
     if fmt == "json":
-        emit([json.dumps(report.to_dict(), indent=2, ensure_ascii=False)])
+        emit([json.dumps(report.to_dict(), indent=2, ensure_ascii=False)], output)
     else:
         from .render.text import dependency_lines
 
-        emit(dependency_lines(report))
+        emit(dependency_lines(report), output)
 
 
 @cli.command()
@@ -602,8 +664,9 @@ def depends(settings: Settings, entity, reverse, max_depth, fmt) -> None:
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--no-collapse", is_flag=True, help="Rank on the graph with fact nodes kept.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_option
 @pass_settings
-def rank(settings: Settings, by, types, top, no_collapse, fmt) -> None:
+def rank(settings: Settings, by, types, top, no_collapse, fmt, output) -> None:
     """Rank entities by centrality: hubs (degree, pagerank) and brokers (betweenness).
 
     \b
@@ -615,11 +678,11 @@ def rank(settings: Settings, by, types, top, no_collapse, fmt) -> None:
 
     ranked = rank_entities(settings.kb(), by=by, types=types, top=top, collapse=not no_collapse)
     if fmt == "json":
-        emit([json.dumps([{"id": r.node, "label": r.label, "type": r.type, by: r.score} for r in ranked], indent=2, ensure_ascii=False)])
+        emit([json.dumps([{"id": r.node, "label": r.label, "type": r.type, by: r.score} for r in ranked], indent=2, ensure_ascii=False)], output)
     else:
         from .render.text import ranking_lines
 
-        emit(ranking_lines(ranked, by))
+        emit(ranking_lines(ranked, by), output)
 
 
 # --------------------------------------------------------------------------- render: interactive HTML

@@ -192,15 +192,38 @@ class Stats:
 
 @dataclass(frozen=True)
 class Violation:
+    """One result of a SHACL validation report.
+
+    ``focus`` is the focus node's IRI (``_:label`` for a blank node) and ``focus_label``
+    how a reader knows it: ``Label <IRI>``, or for a blank node the fact it belongs to
+    ("the capacity of Example plant <IRI> (a blank node)"). ``value`` is the value node
+    when it is not the focus itself. ``details`` are the results nested under this one
+    with ``sh:detail`` (why an ``sh:node`` constraint failed): they explain it, they are
+    not results of their own.
+    """
+
     focus: str
     path: str
     message: str
     severity: str
     value: str
+    focus_label: str = ""
+    details: tuple[Violation, ...] = ()
+
+    def to_dict(self) -> dict:
+        """The result as plain data (for JSON), its details nested."""
+        return {
+            "focus": self.focus, "focus_label": self.focus_label, "path": self.path,
+            "message": self.message, "severity": self.severity, "value": self.value,
+            "details": [detail.to_dict() for detail in self.details],
+        }
 
 
 @dataclass
 class ValidationReport:
+    """A SHACL validation report: ``violations`` are its top-level results (``sh:result``),
+    as pyshacl and other SHACL processors count them; nested ones are their ``details``."""
+
     conforms: bool
     violations: list[Violation]
     text: str
@@ -799,8 +822,24 @@ class KnowledgeBase:
     # ----------------------------------------------------------------- validation
 
     def validate(self) -> ValidationReport:
-        """Check the data against the SHACL shapes (with RDFS inference over the ontology)."""
+        """Check the data against the SHACL shapes (``evkg/ontology/shapes.ttl``).
+
+        The data graph is the union of every named graph, the ontology included. No
+        RDFS or OWL inference runs (pyshacl's default, and what other SHACL processors
+        such as rdf-validate-shacl do): SHACL itself follows the ontology's
+        ``rdfs:subClassOf`` triples, so a shape that targets ev:Fact checks every
+        ev:JointVenture too, and ``sh:class ev:Organization`` accepts an ev:Automaker.
+        Running pyshacl on an export of the knowledge base with the same shapes gives
+        the same results.
+
+        Returns
+        -------
+        ValidationReport
+            Its ``violations`` are the report's top-level results, each with the
+            results nested under it as ``details``.
+        """
         import pyshacl
+        from rdflib.namespace import SH
 
         data = Graph()
         for s, p, o, _ in self._dataset.quads((None, None, None, None)):
@@ -809,22 +848,45 @@ class KnowledgeBase:
         conforms, report, text = pyshacl.validate(
             data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True
         )
-        from rdflib.namespace import SH
 
-        violations = []
-        for result in report.subjects(RDF.type, SH.ValidationResult):
+        def violation(result, seen: frozenset = frozenset()) -> Violation:
+            focus = report.value(result, SH.focusNode)
+            path = report.value(result, SH.resultPath)
+            value = report.value(result, SH.value)
             severity = report.value(result, SH.resultSeverity)
-            violations.append(
-                Violation(
-                    focus=str(report.value(result, SH.focusNode)),
-                    path=self._compact(report.value(result, SH.resultPath)) if report.value(result, SH.resultPath) else "",
-                    message=str(report.value(result, SH.resultMessage) or ""),
-                    severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                    value=str(report.value(result, SH.value) or ""),
-                )
+            nested = [violation(d, seen | {result}) for d in report.objects(result, SH.detail) if d not in seen]
+            return Violation(
+                focus=f"_:{focus}" if isinstance(focus, BNode) else str(focus),
+                path=self._compact(path) if isinstance(path, URIRef) else "",
+                message=str(report.value(result, SH.resultMessage) or ""),
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                value="" if value is None or value == focus else self._node_text(data, value, literal=True),
+                focus_label=self._node_text(data, focus),
+                details=tuple(sorted(nested, key=_violation_order)),
             )
-        violations.sort(key=lambda v: (v.focus, v.path, v.message))
-        return ValidationReport(bool(conforms), violations, str(text))
+
+        top = [violation(result) for result in report.objects(None, SH.result)]
+        return ValidationReport(bool(conforms), sorted(top, key=_violation_order), str(text))
+
+    def _node_text(self, data: Graph, node, *, literal: bool = False) -> str:
+        """How a reader knows a node of a validation result: ``Label <IRI>``, a literal's
+        text, or for a blank node the fact it belongs to, found by walking up to the
+        nearest IRI that points to it ("the capacity of Example plant <IRI> (a blank node)")."""
+        if isinstance(node, Literal):
+            return str(node) if literal else node.n3()
+        if isinstance(node, URIRef):
+            label = self._label(node)
+            return f"<{node}>" if label == str(node) else f"{label} <{node}>"
+        chain, seen, current = [], {node}, node
+        while isinstance(current, BNode):
+            # IRI subjects first, then by predicate, so that the same data names it the same way
+            parents = sorted(data.subject_predicates(current), key=lambda sp: (isinstance(sp[0], BNode), str(sp[1]), str(sp[0])))
+            if not parents or parents[0][0] in seen:
+                return "a blank node that no IRI points to"
+            current, predicate = parents[0]
+            chain.append(self._label(predicate))
+            seen.add(current)
+        return f"the {' of the '.join(chain)} of {self._node_text(data, current)} (a blank node)"
 
     # ----------------------------------------------------------------- export
 
@@ -840,6 +902,10 @@ class KnowledgeBase:
             destination.write(text)  # type: ignore[union-attr]
         else:
             write_atomically(Path(destination), text)
+
+
+def _violation_order(violation: Violation) -> tuple[str, str, str, str]:
+    return (violation.focus_label, violation.path, violation.message, violation.value)
 
 
 def _citation_order(citation: Citation) -> tuple[str, str, str, str]:

@@ -32,4 +32,15 @@ if ! command -v java >/dev/null 2>&1; then
         exit 1
     fi
 fi
+# rdf-validate-shacl, the JavaScript SHACL processor evkg validate is compared with (node, npm).
+if ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+        echo "The SHACL comparison tests run rdf-validate-shacl on node: run 'sudo apt-get install nodejs npm' first." >&2
+        exit 1
+    fi
+fi
+npm ci --prefix tests/shacl-js --no-audit --no-fund --loglevel=error
 python -m pip install -q -e '.[test]'

@@ -97,22 +97,32 @@ def stats_lines(stats) -> Iterator[str]:
     yield f"{stats.triples} triples in {len(stats.by_source)} graphs, {sum(stats.by_class.values())} entities."
 
 
-def violation_lines(report, label_of=lambda iri: iri) -> Iterator[str]:
-    """Yield one block per SHACL result: focus node, path, value and message."""
+def _result_lines(v, indent: str) -> Iterator[str]:
+    yield f"{indent}{v.severity}: {v.focus_label or v.focus}"
+    if v.path:
+        yield f"{indent}  path:    {v.path}"
+    if v.value:
+        yield f"{indent}  value:   {shorten(v.value, 100)}"
+    yield f"{indent}  message: {v.message}"
+    if v.details:
+        yield f"{indent}  because:"
+        for detail in v.details:
+            yield from _result_lines(detail, indent + "    ")
+
+
+def violation_lines(report) -> Iterator[str]:
+    """Yield one block per top-level SHACL result (focus node, path, value and message),
+    the results nested under it (``sh:detail``) indented below it, then the count of
+    top-level results, as SHACL processors count them."""
     for v in report.violations:
-        yield f"{v.severity}: {label_of(v.focus)}"
-        if v.path:
-            yield f"  path:    {v.path}"
-        if v.value:
-            yield f"  value:   {shorten(v.value, 100)}"
-        yield f"  message: {v.message}"
+        yield from _result_lines(v, "")
     count = sum(1 for v in report.violations if v.severity == "Violation")
     others = len(report.violations) - count
     if report.conforms and not report.violations:
         yield "The data conforms to the shapes."
     else:
-        extra = f" and {others} warnings" if others else ""
-        yield f"{count} violations{extra}."
+        extra = f" and {others} warning{'s' if others != 1 else ''}" if others else ""
+        yield f"{count} violation{'s' if count != 1 else ''}{extra}."
 
 
 def search_lines(hits) -> Iterator[str]:
