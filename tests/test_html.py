@@ -21,7 +21,7 @@ import evkg
 from evkg.cli import cli
 from evkg.errors import InputError, UnknownEntity
 from evkg.graph import graph_of, neighbourhood, shortest_paths
-from evkg.graph.layout import layout_positions
+from evkg.graph.layout import layout_positions, main_component
 from evkg.graph.view import graph_view, resolve_sources, view_from_graph
 from evkg.ontology import EV
 from evkg.render.html import FAMILY_STYLES, PATH_COLOR, PHYSICS_LIMIT, page_data, render_html
@@ -240,6 +240,32 @@ def test_layout_of_components_and_single_nodes():
     assert layout_positions(nx.Graph()) == {}
 
 
+def test_layout_centres_the_main_component_and_stands_the_rest_beside_it():
+    G = nx.Graph(synthetic(60).to_undirected())
+    G.add_nodes_from(["stray-a", "stray-b", "stray-c", "stray-d"])
+    G.add_edge("pair-1", "pair-2")
+    pos = layout_positions(G, edge_length=90)
+    main = main_component(G)
+    assert main == set(synthetic(60))
+    xs = [pos[n][0] for n in main]
+    ys = [pos[n][1] for n in main]
+    assert (min(xs) + max(xs)) / 2 == pytest.approx(0, abs=0.1)
+    assert (min(ys) + max(ys)) / 2 == pytest.approx(0, abs=0.1)
+    rest = set(G) - main
+    # One column at the right, within the main component's height, the pair first.
+    assert min(pos[n][0] for n in rest) >= max(xs) + 90
+    assert all(min(ys) <= pos[n][1] <= max(ys) for n in rest)
+    strays = [pos[n][1] for n in rest if n.startswith("stray")]
+    assert pos["pair-1"][1] == pos["pair-2"][1] < min(strays)
+    assert len({pos[n] for n in rest}) == len(rest)
+
+
+def test_main_component_breaks_ties_by_the_first_node():
+    G = nx.Graph([("b", "c"), ("a", "z")])
+    assert main_component(G) == {"a", "z"}
+    assert main_component(nx.Graph()) == set()
+
+
 # ------------------------------------------------------------------ the page's data
 
 
@@ -303,6 +329,17 @@ def test_physics_only_for_small_views():
     big = page_data(view_from_graph(synthetic(PHYSICS_LIMIT + 1)))
     assert big["physics"] is False
     assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in big["nodes"])
+
+
+def test_small_components_are_pinned_where_the_physics_runs():
+    G = synthetic(50)
+    G.add_node("stray", label="Stray", type="urn:T", type_label="thing")
+    data = page_data(view_from_graph(G))
+    assert [n["id"] for n in data["nodes"] if n.get("pin")] == ["stray"]
+    # Laid out in Python alone, a large page needs no pins.
+    H = synthetic(PHYSICS_LIMIT + 1)
+    H.add_node("stray", label="Stray", type="urn:T", type_label="thing")
+    assert not any(n.get("pin") for n in page_data(view_from_graph(H))["nodes"])
 
 
 def test_minimal_graph_renders():

@@ -1,5 +1,6 @@
 """Fast, deterministic node positions for large graphs: pivot MDS per component, leaves
-fanned around their neighbour, components packed in rows.
+fanned around their neighbour, the largest component in the centre and the others in a
+strip at its right.
 
 Force-directed layouts in the browser (and networkx's ``spring_layout``) cost seconds to
 minutes on a few thousand nodes. Pivot MDS (Brandes and Pich, 2006) places nodes by their
@@ -25,7 +26,7 @@ from collections.abc import Hashable
 import networkx as nx
 import numpy as np
 
-__all__ = ["layout_positions"]
+__all__ = ["layout_positions", "main_component"]
 
 # The number of pivots: more gives a finer global shape and costs one search each.
 _PIVOTS = 40
@@ -37,7 +38,10 @@ def layout_positions(
     """Return ``{node: (x, y)}`` for ``G``, the same for the same graph every time.
 
     Edge directions and parallel edges are ignored. Coordinates are in pixels and
-    rounded to one decimal, so that they serialize to the same text everywhere.
+    rounded to one decimal, so that they serialize to the same text everywhere. The
+    largest component (see :func:`main_component`) is centred on the origin; the other
+    components stand in columns at its right, largest first, so that a few stray nodes
+    do not shrink the main picture when the whole layout is fitted to a screen.
 
     Parameters
     ----------
@@ -77,6 +81,33 @@ def layout_positions(
     ]
     xy = _pack(blocks, len(nodes), edge_length)
     return {node: (round(float(xy[i, 0]), 1), round(float(xy[i, 1]), 1)) for node, i in index.items()}
+
+
+def main_component(G: nx.Graph) -> set[Hashable]:
+    """The nodes of the component :func:`layout_positions` puts in the centre.
+
+    The largest connected component, edge directions ignored; of equally large ones, the
+    one holding the node that comes first by ``str(node)``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("b", "c"), ("x", "y"), ("y", "z")])
+    >>> G.add_node("a")
+    >>> sorted(main_component(G))
+    ['x', 'y', 'z']
+    >>> main_component(nx.Graph())
+    set()
+    """
+    nodes = sorted(G, key=str)
+    if not nodes:
+        return set()
+    index = {node: i for i, node in enumerate(nodes)}
+    adjacency: list[list[int]] = [[] for _ in nodes]
+    for u, v in G.edges():
+        adjacency[index[u]].append(index[v])
+        adjacency[index[v]].append(index[u])
+    return {nodes[i] for i in _components(adjacency)[0]}
 
 
 def _components(adjacency: list[list[int]]) -> list[list[int]]:
@@ -246,20 +277,36 @@ def _fan_out_leaves(xy, leaves, local, edge_length) -> None:
 
 
 def _pack(blocks, count: int, edge_length: float) -> np.ndarray:
-    """Place the components in rows, largest first, and return all positions."""
+    """Centre the first (largest) block on the origin and stand the others in columns at
+    its right, largest first: columns as tall as the first block, or taller when the
+    others would otherwise stretch into a long row."""
     xy = np.zeros((count, 2))
-    margin = edge_length
-    sizes = []
-    for nodes, positions in blocks:
-        low, high = positions.min(axis=0), positions.max(axis=0)
-        sizes.append((high - low + margin, low))
-    total_area = sum(float(w * h) for (w, h), _ in sizes)
-    row_width = max(float(sizes[0][0][0]), math.sqrt(total_area) * 1.2)
-    x = y = row_height = 0.0
-    for (nodes, positions), ((width, height), low) in zip(blocks, sizes):
-        if x > 0 and x + width > row_width:
-            x, y, row_height = 0.0, y + row_height, 0.0
-        xy[nodes] = positions - low + np.array([x, y])
-        x += float(width)
-        row_height = max(row_height, float(height))
-    return xy - xy.mean(axis=0)
+    main_nodes, main_xy = blocks[0]
+    low, high = main_xy.min(axis=0), main_xy.max(axis=0)
+    xy[main_nodes] = main_xy - (low + high) / 2
+    if len(blocks) == 1:
+        return xy
+    gap = edge_length
+    rest = [positions.max(axis=0) - positions.min(axis=0) + gap for _, positions in blocks[1:]]
+    square = math.sqrt(sum(float(w * h) for w, h in rest))
+    column_height = max(float(high[1] - low[1]), 4 * edge_length, square)
+    columns: list[list[tuple[list[int], np.ndarray, np.ndarray]]] = [[]]
+    used = 0.0
+    for nodes, positions in blocks[1:]:
+        size = positions.max(axis=0) - positions.min(axis=0)
+        if columns[-1] and used + size[1] > column_height:
+            columns.append([])
+            used = 0.0
+        columns[-1].append((nodes, positions, size))
+        used += float(size[1]) + gap
+    x = float(high[0] - low[0]) / 2 + 1.5 * gap
+    for column in columns:
+        width = max(float(size[0]) for _, _, size in column)
+        height = sum(float(size[1]) for _, _, size in column) + gap * (len(column) - 1)
+        y = -height / 2
+        for nodes, positions, size in column:
+            corner = positions.min(axis=0)
+            xy[nodes] = positions - corner + np.array([x + (width - float(size[0])) / 2, y])
+            y += float(size[1]) + gap
+        x += width + gap
+    return xy

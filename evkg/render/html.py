@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__
-from ..graph.layout import layout_positions
+from ..graph.layout import layout_positions, main_component
 from ..graph.view import GraphView
 
 __all__ = [
@@ -118,7 +118,9 @@ def page_data(view: GraphView, *, title: str | None = None) -> dict:
     """The data the page is built from: nodes, edges, classes, sources, quotes, paths.
 
     Every value is plain text; the page inserts it with ``textContent``. Node positions
-    are computed here (seeded), so the page draws at once and the output is stable.
+    are computed here (seeded), so the page draws at once and the output is stable. On
+    pages that run the physics, the nodes outside the main component are flagged
+    ``pin``: they stay in their strip beside it, out of the simulation.
     """
     G = view.G
     degree = Counter()
@@ -160,6 +162,9 @@ def page_data(view: GraphView, *, title: str | None = None) -> dict:
 
     positions = layout_positions(G, seed=7)
     physics = G.number_of_nodes() <= PHYSICS_LIMIT
+    # The physics settles the main component only; the small ones keep their places in
+    # the strip beside it, which the page moves next to the settled main component.
+    main = main_component(G) if physics else set(G)
     edges = []
     node_sources: dict[str, set[int]] = {n: set() for n in G}
     for number, (u, v, key, d) in enumerate(sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))):
@@ -205,6 +210,8 @@ def page_data(view: GraphView, *, title: str | None = None) -> dict:
             node["country"] = str(d["country_label"])
         if n in view.highlight_nodes:
             node["hl"] = True
+        if n not in main:
+            node["pin"] = True
         nodes.append(counted(node))
     paths = None
     if view.path is not None:

@@ -4,8 +4,18 @@
   "use strict";
   const started = performance.now();
   const data = JSON.parse(document.getElementById("evkg-data").textContent);
-  const state = { ready: false, stable: false, focused: null, timings: {}, errors: [] };
+  // ``phase`` (also document.body.dataset.evkgState) is "loading" until the first
+  // settled drawing, "moving" while the view animates, then "settled"; ``moves`` counts
+  // the finished animations. ``labels`` holds the labels drawn last, with their boxes.
+  const state = { ready: false, stable: false, focused: null, timings: {}, errors: [],
+    phase: "loading", moves: 0, labels: { nodes: [], edges: [] } };
   window.evkg = state;
+  let animating = false;
+  function setPhase(phase) {
+    state.phase = phase;
+    document.body.dataset.evkgState = phase;
+  }
+  setPhase("loading");
 
   const PATH = data.pathColor;
   const DIM = 0.15;
@@ -33,10 +43,13 @@
 
   // ------------------------------------------------------------------ vis items
 
+  // How each label is drawn: "lit", "dim" (faint) or "quiet" (not at all).
+  const mood = new Map();
+
   // ``lit`` false dims the node; ``quiet`` also hides its label (while a node is spotlit).
   function nodeLook(n, lit, quiet) {
     const c = data.classes[n.cls];
-    const faint = quiet ? "rgba(0,0,0,0)" : "rgba(60,60,60,0.18)";
+    mood.set(n.id, lit ? "lit" : quiet ? "quiet" : "dim");
     return {
       id: n.id,
       opacity: lit ? 1 : DIM,
@@ -47,33 +60,30 @@
         highlight: { background: c.color, border: "#111" },
         hover: { background: c.color, border: "#111" },
       },
-      font: {
-        size: n.font,
-        color: lit ? "#1d1d1f" : faint,
-        strokeColor: lit ? "#ffffff" : "rgba(255,255,255,0)",
-      },
     };
   }
 
   function edgeLook(e, lit) {
     if (e.hl) {
-      return { id: e.id, width: 4, color: { color: PATH, highlight: PATH, hover: PATH, opacity: 1 },
-        font: { color: PATH } };
+      mood.set(e.id, "lit");
+      return { id: e.id, width: 4, color: { color: PATH, highlight: PATH, hover: PATH, opacity: 1 } };
     }
     // The labels of dimmed edges are not drawn: they would cover the lit ones.
+    mood.set(e.id, lit ? "lit" : "quiet");
     return { id: e.id, width: 1,
-      color: { color: "#7d848f", highlight: "#222", hover: "#222", opacity: lit ? 0.85 : DIM },
-      font: lit ? { color: "#3b3b3b", strokeColor: "#ffffff" } : { color: "rgba(0,0,0,0)", strokeColor: "rgba(0,0,0,0)" } };
+      color: { color: "#7d848f", highlight: "#222", hover: "#222", opacity: lit ? 0.85 : DIM } };
   }
 
-  // vis-network draws nodes in the order given: the paths' nodes go last, on top.
+  // vis-network draws nodes in the order given: the paths' nodes go last, on top. The
+  // labels are not vis-network's: the page draws them (see "labels" below).
   const drawOrder = data.nodes.filter((n) => !n.hl).concat(data.nodes.filter((n) => n.hl));
   const nodes = new vis.DataSet(drawOrder.map((n) => Object.assign(nodeLook(n, !hasPath || n.hl), {
-    label: n.label,
     shape: data.classes[n.cls].shape,
     size: n.hl ? n.size + 4 : n.size,
     x: n.x,
     y: n.y,
+    // The small components stay in their strip beside the main one, out of the physics.
+    physics: !n.pin,
     hl: !!n.hl,
     cls: n.cls,
     src: n.src,
@@ -81,7 +91,6 @@
   const edges = new vis.DataSet(data.edges.map((e) => Object.assign(edgeLook(e, !hasPath), {
     from: e.from,
     to: e.to,
-    label: e.label,
     hl: !!e.hl,
     src: e.src,
   })));
@@ -153,38 +162,276 @@
       solver: "barnesHut",
       barnesHut: { gravitationalConstant: -3500, centralGravity: 0.25, springLength: 100, springConstant: 0.04, damping: 0.4, avoidOverlap: 0.2 },
       minVelocity: 1.5,
-      stabilization: { enabled: true, iterations: 250, updateInterval: 50, fit: true },
+      stabilization: { enabled: true, iterations: 250, updateInterval: 50, fit: false },
     } : { enabled: false },
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: big, hideEdgesOnZoom: big, keyboard: false },
-    nodes: {
-      font: { size: 13, face: "system-ui, sans-serif", strokeWidth: 3, strokeColor: "#ffffff" },
-      scaling: { label: { drawThreshold: 7 } },
-    },
     edges: {
       arrows: { to: { enabled: true, scaleFactor: 0.45 } },
       smooth: big ? false : { enabled: true, type: "continuous", roundness: 0.15 },
-      font: { size: data.edgeLabels ? 11 : 0, align: "middle", strokeWidth: 3, strokeColor: "#ffffff" },
       selectionWidth: 1.5,
     },
   };
   const network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, options);
   Object.assign(state, { network, nodes, edges, nodesView, edgesView, data });
 
+  // What is left on the canvas when every node is filtered out: a message, never a blank.
+  const empty = el("div", "empty");
+  empty.hidden = true;
+  empty.setAttribute("role", "status");
+  const emptyText = el("p");
+  const emptyReset = el("button", null, "Show every class and source");
+  emptyReset.type = "button";
+  empty.appendChild(emptyText);
+  empty.appendChild(emptyReset);
+  container.appendChild(empty);
+
+  // ------------------------------------------------------------------ the strip
+
+  // Nodes outside the main component (``pin``) stand in a strip at its right: once the
+  // physics has settled the main component, the strip moves next to it, as one block.
+  function placeStrip() {
+    const pinned = data.nodes.filter((n) => n.pin);
+    if (!pinned.length || pinned.length === data.nodes.length) return;
+    const pos = network.getPositions();
+    const box = (list) => {
+      const b = [Infinity, Infinity, -Infinity, -Infinity];
+      for (const n of list) {
+        const p = pos[n.id];
+        b[0] = Math.min(b[0], p.x - n.size); b[1] = Math.min(b[1], p.y - n.size);
+        b[2] = Math.max(b[2], p.x + n.size); b[3] = Math.max(b[3], p.y + n.size);
+      }
+      return b;
+    };
+    const main = box(data.nodes.filter((n) => !n.pin)), strip = box(pinned);
+    const dx = main[2] + 140 - strip[0], dy = (main[1] + main[3]) / 2 - (strip[1] + strip[3]) / 2;
+    for (const n of pinned) network.moveNode(n.id, pos[n.id].x + dx, pos[n.id].y + dy);
+  }
+
+  // Fit the shown nodes and the labels drawn at that zoom (labels keep their size on the
+  // screen, so the zoom is found in a few rounds).
+  function fitAll(animated) {
+    const width = container.clientWidth, height = container.clientHeight;
+    const body = network.body;
+    const box = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const id of shownNodes) {
+      const node = body.nodes[id];
+      if (!node) continue;
+      const r = node.options.size;
+      box[0] = Math.min(box[0], node.x - r); box[1] = Math.min(box[1], node.y - r);
+      box[2] = Math.max(box[2], node.x + r); box[3] = Math.max(box[3], node.y + r);
+    }
+    if (!(box[0] <= box[2]) || !width || !height) return;
+    const zoom = (b) => Math.min(1.5, 0.97 * Math.min(width / Math.max(b[2] - b[0], 1), height / Math.max(b[3] - b[1], 1)));
+    let scale = zoom(box), all = box;
+    for (let round = 0; round < 3; round++) {
+      all = box.slice();
+      for (const label of cull(scale).nodes) {
+        all[0] = Math.min(all[0], label.box[0] / scale); all[1] = Math.min(all[1], label.box[1] / scale);
+        all[2] = Math.max(all[2], label.box[2] / scale); all[3] = Math.max(all[3], label.box[3] / scale);
+      }
+      scale = zoom(all);
+    }
+    const position = { x: (all[0] + all[2]) / 2, y: (all[1] + all[3]) / 2 };
+    if (animated) {
+      startMoving();
+      network.moveTo({ position, scale, animation: { duration: 300, easingFunction: "easeInOutQuad" } });
+    } else {
+      network.moveTo({ position, scale });
+    }
+  }
+
+  function startMoving() {
+    animating = true;
+    setPhase("moving");
+  }
+  network.on("animationFinished", () => {
+    animating = false;
+    state.moves += 1;
+    if (state.stable) setPhase("settled");
+  });
+
+  function settle() {
+    state.timings.stable = performance.now() - started;
+    state.stable = true;
+    relabel();
+    if (!animating) setPhase("settled");
+  }
   network.once("afterDrawing", () => {
     state.timings.firstDraw = performance.now() - started;
     state.ready = true;
-    if (!data.physics) {
-      state.timings.stable = state.timings.firstDraw;
-      state.stable = true;
-    }
+    if (!data.physics) settle();
   });
   if (data.physics) {
     network.once("stabilizationIterationsDone", () => {
       network.setOptions({ physics: { enabled: false } });
-      state.timings.stable = performance.now() - started;
-      state.stable = true;
+      placeStrip();
+      fitAll(false);
+      settle();
     });
   }
+
+  function hideTip() {
+    const handler = network.interactionHandler;
+    if (handler && handler.popup) {
+      handler.popup.hide();
+      handler.popupObj = undefined;
+    }
+    for (const tip of document.querySelectorAll("div.vis-tooltip")) tip.style.visibility = "hidden";
+  }
+
+  // ------------------------------------------------------------------ labels
+
+  // The page draws the labels itself, after vis-network has drawn the graph: nodes on the
+  // paths first, then the best-connected nodes, each label only where it covers no label
+  // and no labelled node drawn before, at a size that stays readable when the whole
+  // graph fits the screen (larger for larger hubs). Zoomed out, only the largest hubs
+  // are labelled; every label shows once its own size on the screen is readable. Which
+  // labels fit depends on the zoom alone, not on panning.
+  const HUBS = 40;
+  const READABLE = 9;
+  const degree = new Map(data.nodes.map((n) => [n.id, 0]));
+  for (const e of data.edges) {
+    degree.set(e.from, (degree.get(e.from) || 0) + 1);
+    degree.set(e.to, (degree.get(e.to) || 0) + 1);
+  }
+  let maxDegree = 1;
+  for (const d of degree.values()) maxDegree = Math.max(maxDegree, d);
+  const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1);
+  const rank = data.nodes.slice().sort((a, b) => (b.hl ? 1 : 0) - (a.hl ? 1 : 0) ||
+    (b.id === data.center ? 1 : 0) - (a.id === data.center ? 1 : 0) ||
+    degree.get(b.id) - degree.get(a.id) || byName(a, b));
+  const hubs = new Set(rank.filter((n) => degree.get(n.id) > 1).slice(0, HUBS).map((n) => n.id));
+  const edgeRank = data.edges.filter((e) => e.hl).concat(data.edges.filter((e) => !e.hl));
+  const FACE = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
+  const ruler = document.createElement("canvas").getContext("2d");
+  ruler.font = "100px " + FACE;
+  const widths = new Map();
+  function textWidth(text) {
+    let w = widths.get(text);
+    if (w === undefined) {
+      w = ruler.measureText(text).width / 100;
+      widths.set(text, w);
+    }
+    return w;
+  }
+  let edgeLabelsOn = data.edgeLabels;
+  let shownNodes = new Set(data.nodes.map((n) => n.id));
+  let culledAt = null;
+
+  function relabel() {
+    culledAt = null;
+    network.redraw();
+  }
+
+  // Greedy placement on a grid of screen cells: a label goes where it overlaps nothing.
+  function cull(scale) {
+    const CELL = 64;
+    const grid = new Map();
+    const cells = (b, visit) => {
+      for (let cx = Math.floor(b[0] / CELL); cx <= Math.floor(b[2] / CELL); cx++) {
+        for (let cy = Math.floor(b[1] / CELL); cy <= Math.floor(b[3] / CELL); cy++) {
+          if (visit(cx + "," + cy) === false) return false;
+        }
+      }
+      return true;
+    };
+    const fits = (b) => cells(b, (key) => !(grid.get(key) || []).some((o) =>
+      b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) || false);
+    const take = (b) => cells(b, (key) => {
+      const list = grid.get(key);
+      if (list) list.push(b);
+      else grid.set(key, [b]);
+    });
+    const body = network.body;
+    const out = { nodes: [], edges: [], scale };
+    const spotlit = state.focused !== null;
+    const shape = (node) => {
+      const r = node.options.size * scale;
+      return [node.x * scale - r, node.y * scale - r, node.x * scale + r, node.y * scale + r];
+    };
+    const tryNode = (n) => {
+      const node = body.nodes[n.id];
+      if (!node || !shownNodes.has(n.id)) return;
+      const natural = n.font * scale;
+      if (!(n.hl || n.id === data.center || hubs.has(n.id) || natural >= READABLE || (spotlit && mood.get(n.id) === "lit"))) return;
+      const hub = Math.sqrt(degree.get(n.id) / maxDegree);
+      const px = Math.max(11 + 7 * hub, Math.min(natural, n.font * 1.5));
+      const w = textWidth(n.label) * px + 4, h = px * 1.25;
+      const x = node.x * scale, y = (node.y + node.options.size) * scale + 2;
+      const b = [x - w / 2, y, x + w / 2, y + h];
+      // A hub keeps later labels off its shape even when its own label does not fit.
+      const free = fits(b);
+      if (free || hubs.has(n.id)) take(shape(node));
+      if (!free) return;
+      take(b);
+      out.nodes.push({ id: n.id, px, box: b, mood: mood.get(n.id) });
+    };
+    const tryEdge = (e) => {
+      const edge = body.edges[e.id];
+      if (!edge || !edge.connected || !shownNodes.has(e.from) || !shownNodes.has(e.to)) return;
+      if (!edgesView.get(e.id)) return;
+      let p;
+      try {
+        p = edge.edgeType.getPoint(0.5);
+      } catch (err) {
+        p = { x: (edge.from.x + edge.to.x) / 2, y: (edge.from.y + edge.to.y) / 2 };
+      }
+      const px = Math.max(10, Math.min(11 * scale, 14));
+      const w = textWidth(e.label) * px + 4, h = px * 1.25;
+      const b = [p.x * scale - w / 2, p.y * scale - h / 2, p.x * scale + w / 2, p.y * scale + h / 2];
+      if (!fits(b)) return;
+      take(b);
+      out.edges.push({ id: e.id, px, box: b, hl: !!e.hl });
+    };
+    for (const n of rank) if (n.hl && mood.get(n.id) !== "quiet") tryNode(n);
+    if (edgeLabelsOn) for (const e of edgeRank) if (e.hl) tryEdge(e);
+    for (const n of rank) if (!n.hl && mood.get(n.id) === "lit") tryNode(n);
+    if (edgeLabelsOn) for (const e of edgeRank) if (!e.hl && mood.get(e.id) === "lit") tryEdge(e);
+    for (const n of rank) if (!n.hl && mood.get(n.id) === "dim") tryNode(n);
+    return out;
+  }
+
+  network.on("afterDrawing", (ctx) => {
+    const scale = network.getScale();
+    if (!culledAt || culledAt.scale !== scale) {
+      culledAt = cull(scale);
+      state.labels = culledAt;
+    }
+    const corner = network.DOMtoCanvas({ x: 0, y: 0 });
+    const far = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight });
+    const view = [corner.x * scale, corner.y * scale, far.x * scale, far.y * scale];
+    const onScreen = (b) => b[0] < view[2] && view[0] < b[2] && b[1] < view[3] && view[1] < b[3];
+    ctx.save();
+    ctx.textAlign = "center";
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 3 / scale;
+    ctx.textBaseline = "top";
+    for (const label of culledAt.nodes) {
+      if (!onScreen(label.box)) continue;
+      const dim = label.mood === "dim";
+      ctx.font = (label.px / scale) + "px " + FACE;
+      ctx.strokeStyle = dim ? "rgba(255,255,255,0.5)" : "#ffffff";
+      ctx.fillStyle = dim ? "rgba(60,60,60,0.35)" : "#1d1d1f";
+      const x = (label.box[0] + label.box[2]) / 2 / scale, y = label.box[1] / scale;
+      const text = byId.get(label.id).label;
+      ctx.strokeText(text, x, y);
+      ctx.fillText(text, x, y);
+    }
+    ctx.textBaseline = "middle";
+    for (const label of culledAt.edges) {
+      if (!onScreen(label.box)) continue;
+      ctx.font = (label.hl ? "600 " : "") + (label.px / scale) + "px " + FACE;
+      ctx.strokeStyle = "#ffffff";
+      ctx.fillStyle = label.hl ? PATH : "#3b3b3b";
+      const x = (label.box[0] + label.box[2]) / 2 / scale, y = (label.box[1] + label.box[3]) / 2 / scale;
+      const text = edgeById.get(label.id).label;
+      ctx.strokeText(text, x, y);
+      ctx.fillText(text, x, y);
+    }
+    ctx.restore();
+  });
+  network.on("dragging", relabel);
+  network.on("dragEnd", relabel);
 
   const tipped = new Set();
   network.on("hoverNode", (p) => {
@@ -207,11 +454,13 @@
     const litEdges = new Set(network.getConnectedEdges(id));
     nodes.update(data.nodes.map((n) => nodeLook(n, litNodes.has(n.id), true)));
     edges.update(data.edges.map((e) => edgeLook(e, litEdges.has(e.id))));
+    relabel();
   }
 
   function restore() {
     nodes.update(data.nodes.map((n) => nodeLook(n, !hasPath || n.hl)));
     edges.update(data.edges.map((e) => edgeLook(e, !hasPath)));
+    relabel();
   }
 
   const selection = document.getElementById("selection");
@@ -245,11 +494,12 @@
     if (!n) return false;
     if (!classOn[n.cls]) setClass(n.cls, true);
     if (!fromSources(n)) setSource(n.src[0], true);
+    state.focused = id;
     network.selectNodes([id]);
+    startMoving();
     network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: { duration: 300, easingFunction: "easeInOutQuad" } });
     spotlight(id);
     showSelection(nodeTip(n));
-    state.focused = id;
     return true;
   }
   state.focus = focusNode;
@@ -394,6 +644,25 @@
     }
     summary.textContent = parts.concat(data.filters).join(" \u00b7 ");
     state.shown = { nodes: shown, edges: shownEdges };
+    shownNodes = shownIds;
+    // A tooltip may belong to a node just hidden.
+    hideTip();
+    if (!shown) {
+      const why = [];
+      const count = (flags, one, many) => {
+        const on = flags.filter(Boolean).length;
+        if (on === flags.length) return;
+        why.push(on ? on + " of " + flags.length + " " + many + " ticked" : "no " + one + " is ticked");
+      };
+      count(classOn, "class", "classes");
+      count(sourceOn, "source", "sources");
+      emptyText.textContent = data.nodes.length
+        ? "No node matches the filters: " + (why.length ? why.join(", ") : "nothing is left") + "."
+        : "This view has no nodes.";
+      emptyReset.hidden = !data.nodes.length;
+    }
+    empty.hidden = shown > 0;
+    relabel();
   }
   function setClass(i, on) {
     classOn[i] = on;
@@ -419,8 +688,11 @@
 
   const labels = document.getElementById("edge-labels");
   labels.checked = data.edgeLabels;
-  labels.addEventListener("change", () => network.setOptions({ edges: { font: { size: labels.checked ? 11 : 0 } } }));
-  document.getElementById("fit").addEventListener("click", () => network.fit({ animation: { duration: 300 } }));
+  labels.addEventListener("change", () => {
+    edgeLabelsOn = labels.checked;
+    relabel();
+  });
+  document.getElementById("fit").addEventListener("click", () => fitAll(true));
   document.getElementById("reset").addEventListener("click", () => {
     search.value = "";
     showResults();
@@ -430,7 +702,11 @@
     restore();
     showSelection(null);
     state.focused = null;
-    network.fit({ animation: { duration: 300 } });
+    fitAll(true);
+  });
+  emptyReset.addEventListener("click", () => {
+    setAll(classOn, classBoxes, true);
+    setAll(sourceOn, sourceBoxes, true);
   });
 
   // ------------------------------------------------------------------ path panel
@@ -462,5 +738,6 @@
   }
 
   refresh();
+  if (!data.physics) fitAll(false);
   if (data.center && byId.has(data.center)) network.selectNodes([data.center]);
 })();
