@@ -125,6 +125,16 @@ def emit(lines, output: Path | None = None) -> None:
         click.echo(f"Wrote {output}", err=True)
 
 
+def _table_width(output: Path | None) -> int | None:
+    """The columns a table may take: the terminal's when standard output is one (tables
+    wrap their values to fit), None for a file or a pipe (values are never cut)."""
+    if output is not None or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
 def output_option(function):
     return click.option(
         "-o",
@@ -132,6 +142,23 @@ def output_option(function):
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write to this file (atomically) instead of standard output.",
     )(function)
+
+
+def completes(*kinds: str):
+    """A ``shell_complete`` callback offering words of ``kinds`` (evkg.completion.KINDS)
+    from the knowledge base the command line names (--data, --no-seeds, --store)."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+        from .completion import complete as words
+
+        root = ctx.find_root().params
+        found: list[str] = []
+        for kind in kinds:
+            found += words(kind, incomplete, data=[p for p in root.get("data") or () if str(p) != "-"],
+                           seeds=not root.get("no_seeds"), store=root.get("store") or "memory")
+        return found
+
+    return complete
 
 
 # --------------------------------------------------------------------------- the group
@@ -295,13 +322,14 @@ def _read_query(query: str | None, file: Path | None, example: str | None) -> st
 @cli.command()
 @click.argument("query", required=False)
 @click.option("-f", "--file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path), help="Read the query from a .rq file (- for standard input).")
-@click.option("--example", metavar="NAME", help="Run a shipped example query (see --list-examples).")
+@click.option("--example", metavar="NAME", shell_complete=completes("examples"), help="Run a shipped example query (see --list-examples).")
 @click.option("--list-examples", is_flag=True, help="List the shipped example queries and exit.")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ttl", "nt", "jsonld"]),
-    help="table|csv|tsv|json|xml for SELECT/ASK (default table); turtle|nt|jsonld for CONSTRUCT/DESCRIBE (default turtle).",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ttl", "nt", "jsonld", "rdfxml"]),
+    help="table|csv|tsv|json|xml for SELECT/ASK (default table); turtle|nt|jsonld|rdfxml for CONSTRUCT/DESCRIBE "
+    "(default turtle; json and xml give JSON-LD and RDF/XML there, as the server does).",
 )
 @click.option("--show-query", is_flag=True, help="Print the query text before the results.")
 @click.option(
@@ -339,7 +367,7 @@ def query(settings: Settings, query, file, example, list_examples, fmt, show_que
     from .render.results import result_lines
 
     with time_limit(timeout, hard_stop=_stop_process):
-        lines = list(result_lines(kb.query(text), fmt))
+        lines = list(result_lines(kb.query(text), fmt, width=_table_width(output)))
     if show_query:
         lines = [*text.rstrip().splitlines(), "", *lines]
     emit(lines, output)
@@ -349,7 +377,7 @@ def query(settings: Settings, query, file, example, list_examples, fmt, show_que
 
 
 @cli.command()
-@click.argument("entity")
+@click.argument("entity", shell_complete=completes("entities"))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @output_option
 @pass_settings
@@ -397,7 +425,7 @@ def search(settings: Settings, text: str, limit: int, fmt: str, output) -> None:
         return
     from .render.text import search_lines
 
-    emit(search_lines(hits), output)
+    emit(search_lines(hits, width=_table_width(output)), output)
 
 
 @cli.command()
@@ -449,7 +477,7 @@ def stats(settings: Settings, fmt: str, output) -> None:
         return
     from .render.text import stats_lines
 
-    emit(stats_lines(result), output)
+    emit(stats_lines(result, width=_table_width(output)), output)
 
 
 @cli.command()
@@ -551,13 +579,13 @@ def export(settings: Settings, fmt: str, collapse: bool, output: Path | None) ->
 
 
 @cli.command()
-@click.argument("source")
-@click.argument("target")
+@click.argument("source", shell_complete=completes("entities"))
+@click.argument("target", shell_complete=completes("entities"))
 @click.option("--all-shortest", is_flag=True, help="Every path of the shortest length.")
 @click.option("--k", "k", type=click.IntRange(min=1), default=1, show_default=True, help="The k shortest simple paths.")
 @click.option("--max-hops", type=click.IntRange(min=1), help="Ignore paths with more hops.")
-@click.option("--via", multiple=True, metavar="RELATION", help="Follow only this relation (repeatable).")
-@click.option("--avoid", multiple=True, metavar="RELATION|ENTITY", help="Do not use this relation or entity (repeatable).")
+@click.option("--via", multiple=True, metavar="RELATION", shell_complete=completes("relations"), help="Follow only this relation (repeatable).")
+@click.option("--avoid", multiple=True, metavar="RELATION|ENTITY", shell_complete=completes("relations", "entities"), help="Do not use this relation or entity (repeatable).")
 @click.option("--dependency", is_flag=True, help="Follow only dependency edges, in their direction.")
 @click.option("--collapse", is_flag=True, help="Walk direct edges instead of partnership, plant and stake nodes.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -601,9 +629,9 @@ def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avo
 
 
 @cli.command()
-@click.argument("entity")
+@click.argument("entity", shell_complete=completes("entities"))
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True, help="How many hops out.")
-@click.option("--relation", multiple=True, metavar="RELATION", help="Follow only this relation (repeatable).")
+@click.option("--relation", multiple=True, metavar="RELATION", shell_complete=completes("relations"), help="Follow only this relation (repeatable).")
 @click.option("--collapse", is_flag=True, help="Direct edges instead of fact nodes.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @output_option
@@ -629,7 +657,7 @@ def neighbors(settings: Settings, entity, depth, relation, collapse, fmt, output
 
 
 @cli.command()
-@click.argument("entity")
+@click.argument("entity", shell_complete=completes("entities"))
 @click.option("--reverse", is_flag=True, help="Who depends on ENTITY instead.")
 @click.option("--max-depth", type=click.IntRange(min=1), help="Follow at most this many dependency edges.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -655,12 +683,12 @@ def depends(settings: Settings, entity, reverse, max_depth, fmt, output) -> None
     else:
         from .render.text import dependency_lines
 
-        emit(dependency_lines(report), output)
+        emit(dependency_lines(report, width=_table_width(output)), output)
 
 
 @cli.command()
 @click.option("--by", type=click.Choice(["degree", "betweenness", "pagerank"]), default="degree", show_default=True)
-@click.option("--type", "types", multiple=True, metavar="CLASS", help="Keep only entities of this class, e.g. Company or Country (repeatable).")
+@click.option("--type", "types", multiple=True, metavar="CLASS", shell_complete=completes("classes"), help="Keep only entities of this class, e.g. Company or Country (repeatable).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--no-collapse", is_flag=True, help="Rank on the graph with fact nodes kept.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -682,7 +710,7 @@ def rank(settings: Settings, by, types, top, no_collapse, fmt, output) -> None:
     else:
         from .render.text import ranking_lines
 
-        emit(ranking_lines(ranked, by), output)
+        emit(ranking_lines(ranked, by, width=_table_width(output)), output)
 
 
 # --------------------------------------------------------------------------- render: interactive HTML
@@ -694,8 +722,8 @@ def path_options(function):
         click.option("--k", "k", type=click.IntRange(min=1), help="With --path: the k shortest simple paths (default 1)."),
         click.option("--all-shortest", is_flag=True, help="With --path: every path of the shortest length."),
         click.option("--max-hops", type=click.IntRange(min=1), help="With --path: ignore paths with more hops."),
-        click.option("--via", multiple=True, metavar="RELATION", help="With --path: follow only this relation (repeatable)."),
-        click.option("--avoid", multiple=True, metavar="RELATION|ENTITY", help="With --path: do not use this relation or entity (repeatable)."),
+        click.option("--via", multiple=True, metavar="RELATION", shell_complete=completes("relations"), help="With --path: follow only this relation (repeatable)."),
+        click.option("--avoid", multiple=True, metavar="RELATION|ENTITY", shell_complete=completes("relations", "entities"), help="With --path: do not use this relation or entity (repeatable)."),
         click.option("--dependency", is_flag=True, help="With --path: follow only dependency edges, in their direction."),
     ]
     for option in reversed(options):
@@ -757,17 +785,17 @@ def _write_page(view, output: Path | None, *, title: str | None = None, open_bro
     "evkg-around-catl.html, in the current folder; - for standard output).",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
-@click.option("--around", metavar="ENTITY", help="Show ENTITY and its neighbourhood.")
-@click.option("--path", "ends", nargs=2, metavar="FROM TO", help="Highlight the shortest path from FROM to TO in its context.")
+@click.option("--around", metavar="ENTITY", shell_complete=completes("entities"), help="Show ENTITY and its neighbourhood.")
+@click.option("--path", "ends", nargs=2, metavar="FROM TO", shell_complete=completes("entities"), help="Highlight the shortest path from FROM to TO in its context.")
 @path_options
 @click.option(
     "--depth",
     type=click.IntRange(min=0),
     help="Hops out from --around ENTITY or from the path's nodes (default 1; 0 shows them alone).",
 )
-@click.option("--type", "types", multiple=True, metavar="CLASS", help="Keep entities of this class, e.g. Company or Country; subclasses count (repeatable).")
+@click.option("--type", "types", multiple=True, metavar="CLASS", shell_complete=completes("classes"), help="Keep entities of this class, e.g. Company or Country; subclasses count (repeatable).")
 @click.option("--source", "sources", multiple=True, metavar="ARTICLE", help="Keep what this source states: its id (a unique prefix such as 000 will do), IRI or title (repeatable).")
-@click.option("--relation", "relations", multiple=True, metavar="RELATION", help="Keep edges of this relation, e.g. 'based in' (repeatable).")
+@click.option("--relation", "relations", multiple=True, metavar="RELATION", shell_complete=completes("relations"), help="Keep edges of this relation, e.g. 'based in' (repeatable).")
 @click.option("--collapse", is_flag=True, help="Draw direct edges instead of partnership, plant, stake and claim nodes.")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=5000, show_default=True, help="Cut larger views to this many nodes (nearest or best-connected first), with a note.")
 @click.option("--title", help="The page's heading (default: what the view shows).")

@@ -28,7 +28,12 @@ from .text import table
 __all__ = ["result_lines", "tsv_lines", "compact"]
 
 _TABULAR = {"table", "csv", "tsv", "json", "xml"}
-_GRAPH = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+#: Formats of CONSTRUCT/DESCRIBE results, as the server names them (json and xml, the
+#: names of results formats, mean JSON-LD and RDF/XML for a graph there too).
+_GRAPH = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "json": "json-ld",
+          "rdfxml": "xml", "xml": "xml"}
+#: Where QUDT's units live: a table cell shows such a unit by its short name (GWh).
+_UNIT_NS = "http://qudt.org/vocab/unit/"
 
 
 def compact(term) -> str:
@@ -44,6 +49,20 @@ def compact(term) -> str:
     if isinstance(term, Literal):
         return str(term)
     return str(term)
+
+
+def cell_text(term) -> str:
+    """A term for a table cell: a QUDT unit by its short name (``GWh``, ``EUR``), else
+    as :func:`compact` gives it.
+
+    >>> cell_text(URIRef("http://qudt.org/vocab/unit/GigaW-HR")), cell_text(URIRef("http://qudt.org/vocab/unit/CCY_EUR"))
+    ('GWh', 'EUR')
+    """
+    if isinstance(term, URIRef) and str(term).startswith(_UNIT_NS):
+        from ..kb import unit_text
+
+        return unit_text(term) or compact(term)  # a plain count (unit:NUM) has no short name
+    return compact(term)
 
 
 def tsv_lines(result: Result) -> Iterator[str]:
@@ -72,8 +91,11 @@ def tsv_lines(result: Result) -> Iterator[str]:
         yield "\t".join(cells)
 
 
-def result_lines(result: Result, fmt: str | None) -> Iterator[str]:
+def result_lines(result: Result, fmt: str | None, *, width: int | None = None) -> Iterator[str]:
     """Yield the lines of a query result in ``fmt`` (None: table or Turtle by query type).
+    A table fits ``width`` columns by wrapping values (None: values whole on one line),
+    and shows QUDT units by their short names. JSON-LD carries the ``@context`` of
+    ``evkg export --format jsonld``.
 
     Raises
     ------
@@ -92,8 +114,8 @@ def result_lines(result: Result, fmt: str | None) -> Iterator[str]:
                 yield "true" if result.askAnswer else "false"
                 return
             names = [str(v) for v in result.vars or []]
-            rows = [[compact(row[i]) for i in range(len(names))] for row in result]
-            yield from table(names, rows)
+            rows = [[cell_text(row[i]) for i in range(len(names))] for row in result]
+            yield from table(names, rows, width=width)
             yield ""
             yield f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
             return
@@ -107,9 +129,18 @@ def result_lines(result: Result, fmt: str | None) -> Iterator[str]:
     if fmt not in _GRAPH:
         raise UnknownFormat(
             f"--format {fmt} is for SELECT/ASK results; this {result.type} query gives a "
-            "graph: use turtle, nt or jsonld."
+            "graph: use turtle, nt, jsonld or rdfxml."
         )
     graph = result.graph
+    if _GRAPH[fmt] == "json-ld":
+        from rdflib import Dataset
+
+        from ..export import serialize_dataset
+
+        dataset = Dataset()
+        dataset.default_context.addN((s, p, o, dataset.default_context) for s, p, o in graph)
+        yield from serialize_dataset(dataset, "jsonld", prefixes=PREFIXES).splitlines()
+        return
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     text = graph.serialize(format=_GRAPH[fmt])

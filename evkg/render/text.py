@@ -25,17 +25,54 @@ def shorten(text: str, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, max_width: int = 60) -> Iterator[str]:
-    """Yield the lines of a left-aligned table with a dashed rule under the headers."""
-    cells = [[shorten("" if v is None else str(v), max_width) for v in row] for row in rows]
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, width: int | None = None) -> Iterator[str]:
+    """Yield the lines of a left-aligned table with a dashed rule under the headers.
+
+    Every value is shown whole. With ``width`` (a terminal's columns), a table wider than
+    that narrows its widest columns and wraps their values onto more lines; without it
+    (a file, a pipe) lines are as long as the values.
+
+    >>> for line in table(["name", "quote"], [["CATL", "Plants rise in the east and the west."]], width=24):
+    ...     print(line)
+    name  quote
+    ----  ------------------
+    CATL  Plants rise in the
+          east and the west.
+    """
+    cells = [[" ".join(("" if v is None else str(v)).split()) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         for i, value in enumerate(row):
             widths[i] = max(widths[i], len(value))
+    if width is not None:
+        widths = _fitted(widths, [len(h) for h in headers], width - 2 * (len(widths) - 1))
     yield "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()
     yield "  ".join("-" * w for w in widths).rstrip()
     for row in cells:
-        yield "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip()
+        if width is None or all(len(v) <= w for v, w in zip(row, widths)):
+            yield "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip()
+            continue
+        import textwrap
+
+        wrapped = [textwrap.wrap(v, w, break_on_hyphens=False) or [""] for v, w in zip(row, widths)]
+        for n in range(max(len(lines) for lines in wrapped)):
+            yield "  ".join((lines[n] if n < len(lines) else "").ljust(w) for lines, w in zip(wrapped, widths)).rstrip()
+
+
+#: A column narrowed to fit a terminal keeps at least this many characters (or its header's).
+NARROWEST = 12
+
+
+def _fitted(widths: list[int], headers: list[int], room: int) -> list[int]:
+    """Column widths that fit ``room`` characters: the widest columns are narrowed to a
+    common cap, none below its header or :data:`NARROWEST` (then the table is wider)."""
+    if sum(widths) <= room:
+        return widths
+    floors = [min(w, max(h, NARROWEST)) for w, h in zip(widths, headers)]
+    cap = max(widths)
+    while cap > 1 and sum(max(f, min(w, cap)) for w, f in zip(widths, floors)) > room:
+        cap -= 1
+    return [max(f, min(w, cap)) for w, f in zip(widths, floors)]
 
 
 def _heading(relation_label: str, direction: str) -> str:
@@ -73,6 +110,8 @@ def describe_lines(description) -> Iterator[str]:
                     yield f"      [{number}] “{citation.quote}”"
                     if getattr(citation, "interpretation", None):
                         yield f"          interpreted: {citation.interpretation}"
+                elif getattr(citation, "note", None):
+                    yield f"      [{number}] ({citation.note})"
                 else:
                     yield f"      [{number}] (no quote: stated by this source as data, not by an article sentence)"
     if sources:
@@ -82,16 +121,17 @@ def describe_lines(description) -> Iterator[str]:
             yield f"  [{number}] {title or source}  <{source}>"
 
 
-def stats_lines(stats) -> Iterator[str]:
-    """Yield the entity counts by class and the triple and fact counts by named graph."""
+def stats_lines(stats, *, width: int | None = None) -> Iterator[str]:
+    """Yield the entity counts by class and the triple and fact counts by named graph
+    (tables fit ``width`` columns, see :func:`table`)."""
     yield "Entities by class"
-    yield from table(["class", "entities"], sorted(stats.by_class.items(), key=lambda kv: (-kv[1], kv[0])))
+    yield from table(["class", "entities"], sorted(stats.by_class.items(), key=lambda kv: (-kv[1], kv[0])), width=width)
     yield ""
     yield "Named graphs"
     yield from table(
         ["graph", "source", "triples", "facts"],
         [(s["graph"], s["title"], s["triples"], s["facts"]) for s in stats.by_source],
-        max_width=70,
+        width=width,
     )
     yield ""
     yield f"{stats.triples} triples in {len(stats.by_source)} graphs, {sum(stats.by_class.values())} entities."
@@ -125,12 +165,12 @@ def violation_lines(report) -> Iterator[str]:
         yield f"{count} violation{'s' if count != 1 else ''}{extra}."
 
 
-def search_lines(hits) -> Iterator[str]:
-    """Yield a table of search hits, best first."""
+def search_lines(hits, *, width: int | None = None) -> Iterator[str]:
+    """Yield a table of search hits, best first (fitting ``width`` columns, see :func:`table`)."""
     yield from table(
         ["score", "label", "type", "iri"],
         [(f"{h.score:.2f}", h.entity.label, h.entity.type_label, h.entity.iri) for h in hits],
-        max_width=70,
+        width=width,
     )
 
 
@@ -159,6 +199,8 @@ def path_lines(result) -> Iterator[str]:
                     yield f"  [{cited}] “{shorten(source['quote'], 160)}” ({source['title']})"
                     if source.get("interpretation"):
                         yield f"      interpreted: {source['interpretation']}"
+                elif source.get("note"):
+                    yield f"  [{cited}] {edge.label}: {source['note']}"
                 else:
                     yield f"  [{cited}] {edge.label}: no quote ({source['title']})"
             if edge.source_count > 1:
@@ -180,25 +222,27 @@ def neighbourhood_lines(hood) -> Iterator[str]:
             yield f"  • {n.node.label}  ({n.node.type}){depth}"
 
 
-def dependency_lines(report) -> Iterator[str]:
-    """Yield the organizations an entity depends on, grouped by country with shares."""
+def dependency_lines(report, *, width: int | None = None) -> Iterator[str]:
+    """Yield the organizations an entity depends on, grouped by country with shares
+    (tables fit ``width`` columns, see :func:`table`)."""
     verb = "is depended on by" if report.reverse else "depends on"
     if not report.items:
         yield f"{report.entity.label} {verb} no organization along dependency edges."
         return
     yield f"{report.entity.label} {verb} {len(report.items)} organizations:"
     yield ""
-    yield from table(["country", "organizations", "share"], [(c, n, f"{s:.1f}%") for c, n, s in report.by_country])
+    yield from table(["country", "organizations", "share"], [(c, n, f"{s:.1f}%") for c, n, s in report.by_country], width=width)
     yield ""
     yield from table(
         ["organization", "country", "depth", "chain"],
         [(d.node.label, d.country_label, d.depth, " → ".join(d.chain)) for d in report.items],
-        max_width=90,
+        width=width,
     )
 
 
-def ranking_lines(ranked, measure: str) -> Iterator[str]:
-    yield from table(["rank", "entity", "type", measure], [(i, r.label, r.type, f"{r.score:.4f}") for i, r in enumerate(ranked, 1)])
+def ranking_lines(ranked, measure: str, *, width: int | None = None) -> Iterator[str]:
+    """Yield a table of ranked entities, best first (fitting ``width`` columns, see :func:`table`)."""
+    yield from table(["rank", "entity", "type", measure], [(i, r.label, r.type, f"{r.score:.4f}") for i, r in enumerate(ranked, 1)], width=width)
 
 
 _FIELD_WORDS = {"target_year": "target year", "share_percent": "share", "value": "figure"}
