@@ -178,6 +178,7 @@ def make_app(source: KnowledgeBase | ServerSettings, settings: ServerSettings | 
         Route("/", pages.home),
         Route("/search", pages.search),
         Route("/api/search", pages.search_api),
+        Route("/api/vocabulary", pages.vocabulary_api),
         Route("/path", pages.path),
         Route("/query", pages.query, methods=["GET", "POST"]),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),

@@ -26,6 +26,7 @@ from ..sparql import prefix_block
 from .evaluation import TABLE_FORMAT, serialize_graph
 from .negotiation import RDF_FORMATS, NotAcceptable, UnknownFormatName, choose, parse_accept
 from .protocol import RequestTooLarge, read_body, run_query, too_large
+from .vocabulary import vocabulary
 
 __all__ = [
     "FILTERS",
@@ -37,6 +38,7 @@ __all__ = [
     "resource",
     "path",
     "query",
+    "vocabulary_api",
     "entity_graph",
     "path_graph",
     "not_found",
@@ -368,8 +370,47 @@ def _cell(term: dict | None) -> dict:
     return {"text": value, "link": None, "title": note}
 
 
+#: YASGUI's column resizer (in the result tables) adds two fixed ``<style>`` blocks: its
+#: layout rules, and the cursor while a column is dragged. The query page's policy allows
+#: these two by their hashes, and no other inline style; scripts stay 'self' only (YASGUI
+#: needs no eval). tests/test_yasgui.py checks the hashes against the bundled script.
+YASGUI_STYLE_HASHES = (
+    "sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk=",
+    "sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg=",
+)
+
+
+def _query_page(request: Request, status: int = 200, **context) -> HTMLResponse:
+    from .app import _CSP
+
+    response = _render(request, "query.html", status, **context)
+    hashes = " ".join(f"'{h}'" for h in YASGUI_STYLE_HASHES)
+    response.headers["Content-Security-Policy"] = _CSP.replace("style-src 'self'", f"style-src 'self' {hashes}")
+    return response
+
+
+def _editor_config(examples, text: str | None, title: str) -> dict:
+    """What the query page's script gives YASGUI: the endpoint, where the vocabulary is,
+    the query of a new tab (every project prefix declared), the examples, and the query
+    the address asked for (opened in a tab of its own and run)."""
+    return {
+        "endpoint": "/sparql",
+        "vocabulary": "/api/vocabulary",
+        "prefixes": dict(PREFIXES),
+        "defaultQuery": prefix_block(PREFIXES) + "\n" + _STARTER_QUERY,
+        "examples": [{"name": e.name, "title": e.title, "description": e.description, "query": with_prefixes(e.text)} for e in examples],
+        "open": {"query": text, "title": title} if text and text.strip() else None,
+        # Result cells link the explorer's own page of an IRI (see page_url).
+        "pages": {str(ID): "/id/", str(SOURCE): "/source/"},
+    }
+
+
 async def query(request: Request) -> Response:
-    """``/query``: a SPARQL editor with the prefixes filled in; results as a table."""
+    """``/query``: a SPARQL editor with the prefixes filled in; results as a table.
+
+    In a browser with scripts the editor is YASGUI (``static/query.js``): tabs, history,
+    completion of the vocabulary, sortable tables; without them, the form and the table
+    rendered here."""
     state = _state(request)
     params = dict(request.query_params)
     if request.method == "POST":
@@ -380,25 +421,30 @@ async def query(request: Request) -> Response:
         params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     text = params.get("query")
     example = params.get("example")
-    context = {"title": "Query", "examples": list_examples(), "example": example, "result": None,
+    examples = list_examples()
+    context = {"title": "Query", "examples": examples, "example": example, "result": None,
                "error": None, "error_status": 200, "seconds": None, "downloads": []}
+    tab_title = "Query"
     if example and not text:
         try:
-            text = with_prefixes(get_example(example).text)
+            chosen = get_example(example)
         except EvkgError as exc:
-            context.update(error=str(exc), error_status=404, query=with_prefixes(_STARTER_QUERY), rows=12, prefixes=sorted(PREFIXES))
-            return _render(request, "query.html", 404, **context)
+            context.update(error=str(exc), error_status=404, query=with_prefixes(_STARTER_QUERY), rows=12,
+                           prefixes=sorted(PREFIXES), editor=_editor_config(examples, None, tab_title))
+            return _query_page(request, 404, **context)
+        text, tab_title = with_prefixes(chosen.text), chosen.title
+    context["editor"] = _editor_config(examples, text, tab_title)
     context["query"] = text if text is not None else with_prefixes(_STARTER_QUERY)
     context["rows"] = max(10, min(30, context["query"].count("\n") + 2))
     context["prefixes"] = sorted(PREFIXES)
     if not text or not text.strip():
-        return _render(request, "query.html", **context)
+        return _query_page(request, **context)
     reply, seconds = await run_query(request, text, fmt=TABLE_FORMAT)
     context["seconds"] = seconds
     if reply.status != 200:
         context["error"] = reply.text.strip()
         context["error_status"] = reply.status
-        return _render(request, "query.html", reply.status, **context)
+        return _query_page(request, reply.status, **context)
     data = json.loads(reply.body)
     if "boolean" in data:
         context["result"] = {"boolean": data["boolean"]}
@@ -415,7 +461,14 @@ async def query(request: Request) -> Response:
         (label, "/sparql?" + urlencode({"query": text, "format": fmt}), f"results.{_EXTENSIONS[fmt]}")
         for label, fmt in context["downloads"]
     ]
-    return _render(request, "query.html", **context)
+    return _query_page(request, **context)
+
+
+async def vocabulary_api(request: Request) -> Response:
+    """``/api/vocabulary``: the prefixes, classes and properties the query editor completes
+    (see :func:`evkg.server.vocabulary.vocabulary`), as JSON."""
+    terms = await run_in_threadpool(vocabulary, _state(request).kb)
+    return JSONResponse(terms, headers={"Cache-Control": "no-cache"})
 
 
 # --------------------------------------------------------------------------- graph views
