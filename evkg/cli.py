@@ -355,6 +355,8 @@ def query(settings: Settings, query, file, example, list_examples, fmt, show_que
         evkg query "SELECT ?plant ?label WHERE { ?plant a ev:BatteryCellPlant ; rdfs:label ?label }"
         evkg query --example catl-plants --format csv
         evkg query -f my-question.rq --format json -o answer.json
+        evkg query -f - --format csv < my-question.rq
+        evkg query "CONSTRUCT WHERE { company:catl ?p ?o }" --format rdfxml
     """
     from .queries import list_examples as all_examples
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shlex
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -87,10 +87,16 @@ def names(data: Iterable[str | Path] = (), *, seeds: bool = True, store: str = "
     return words
 
 
+#: What bash would read as more than a character of a word.
+_SHELL_SPECIAL = re.compile(r"""([\s'"`$&;|<>()*?\[\]{}!#~\\^])""")
+
+
 def _quoted_for_bash(word: str) -> str:
-    # bash puts a completion on the command line as it is: a name with spaces needs quotes.
+    # bash puts a completion on the command line as it is: a name with spaces needs its
+    # spaces escaped (escapes, not quotes, keep the common start of names completing).
+    # click's bash script reads each line with `read`, which takes one backslash away.
     # zsh and fish quote it themselves.
-    return shlex.quote(word) if os.environ.get("_EVKG_COMPLETE", "").startswith("bash") else word
+    return _SHELL_SPECIAL.sub(r"\\\\\1", word) if os.environ.get("_EVKG_COMPLETE", "").startswith("bash") else word
 
 
 def complete(kind: str, incomplete: str, *, data: Iterable[str | Path] = (), seeds: bool = True,

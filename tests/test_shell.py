@@ -127,10 +127,28 @@ def test_seed_entities_examples_classes_and_relations_complete():
     assert _completions(["render", "--around"], "catl") == ["CATL", "CATL Germany battery cell plant", "CATL Hungary battery cell plant"]
 
 
-def test_bash_completion_through_the_environment_quotes_names_with_spaces():
+def test_bash_completion_through_the_environment_escapes_spaces():
+    """click's bash script reads each line with `read`, which takes one backslash away:
+    bash then gets ``Toyota–BYD\\ co-development``, one word on the command line."""
     env = {**os.environ, "_EVKG_COMPLETE": "bash_complete", "COMP_WORDS": "evkg show Toyota", "COMP_CWORD": "2"}
     result = subprocess.run([sys.executable, "-m", "evkg"], env=env, capture_output=True, text=True, check=True)
-    assert result.stdout.splitlines() == ["plain,Toyota", "plain,'Toyota–BYD co-development'", "plain,'Toyota–FAW alliance'"]
+    assert result.stdout.splitlines() == ["plain,Toyota", "plain,Toyota–BYD\\\\ co-development", "plain,Toyota–FAW\\\\ alliance"]
+
+
+def test_bash_completion_continues_an_escaped_name():
+    env = {**os.environ, "_EVKG_COMPLETE": "bash_complete", "COMP_WORDS": "evkg show Toyota–BYD\\ co", "COMP_CWORD": "2"}
+    result = subprocess.run([sys.executable, "-m", "evkg"], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["plain,Toyota–BYD\\\\ co-development"]
+
+
+def test_a_completed_bash_word_is_the_name():
+    """What bash gets after `read` (one backslash less) is the name, for the shell."""
+    import shlex
+
+    env = {**os.environ, "_EVKG_COMPLETE": "bash_complete", "COMP_WORDS": "evkg show Toyota–B", "COMP_CWORD": "2"}
+    (line,) = subprocess.run([sys.executable, "-m", "evkg"], env=env, capture_output=True, text=True, check=True).stdout.splitlines()
+    after_read = line.split(",", 1)[1].replace("\\\\", "\\")
+    assert shlex.split(after_read) == ["Toyota–BYD co-development"]
 
 
 def test_a_second_completion_reads_the_cache_without_rdflib():
