@@ -362,8 +362,14 @@ def test_examples_open_in_tabs_and_tables_page(page, served, kb):
     expect(info).to_have_text(f"Showing 1 to 50 of {total} entries")
     panel.locator(".dt-paging button", has_text=">").first.click()
     expect(info).to_have_text(f"Showing 51 to 100 of {total} entries")
-    # the address asked once: a reload shows the tabs, not another copy of the query
+    # the address asked once: a reload shows the same tabs (kept in local storage), not
+    # another copy of the query
     assert page.url == served + "/query"
+    kept = [name.strip() for name in page.locator(".tabsList .tab").all_inner_texts()]
+    page.reload()
+    expect(page.locator("html.yasgui-ready")).to_have_count(1)
+    expect(page.locator(".tabsList .tab")).to_have_count(len(kept))
+    assert [name.strip() for name in page.locator(".tabsList .tab").all_inner_texts()] == kept
 
 
 def test_without_scripts_the_plain_form_runs_queries(browser, served):
