@@ -590,6 +590,7 @@ def export(settings: Settings, fmt: str, collapse: bool, output: Path | None) ->
 @click.option("--avoid", multiple=True, metavar="RELATION|ENTITY", shell_complete=completes("relations", "entities"), help="Do not use this relation or entity (repeatable).")
 @click.option("--dependency", is_flag=True, help="Follow only dependency edges, in their direction.")
 @click.option("--collapse", is_flag=True, help="Walk direct edges instead of partnership, plant and stake nodes.")
+@click.option("--cited-only", is_flag=True, help="Only paths whose every hop a source quotes (no reference data or background knowledge).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @output_option
 @click.option(
@@ -598,7 +599,7 @@ def export(settings: Settings, fmt: str, collapse: bool, output: Path | None) ->
     help="Also write an interactive page with the paths highlighted in their context (see `evkg render`).",
 )
 @pass_settings
-def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avoid, dependency, collapse, fmt, output, html) -> None:
+def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avoid, dependency, collapse, cited_only, fmt, output, html) -> None:
     """How is SOURCE connected to TARGET? Shortest paths, each hop with its quote.
 
     Hops walked against a relation read with its inverse ("China —home of→ CATL").
@@ -610,13 +611,14 @@ def path(settings: Settings, source, target, all_shortest, k, max_hops, via, avo
         evkg path Toyota BYD --k 3
         evkg path Indonesia CATL --dependency
         evkg path Pakistan CATL --avoid China --format json
+        evkg path Pakistan CATL --cited-only
         evkg path Pakistan CATL --html pakistan-catl.html
     """
     from .graph import shortest_paths
 
     result = shortest_paths(
         settings.kb(), source, target, k=k, all_shortest=all_shortest, max_hops=max_hops,
-        via=via, avoid=avoid, dependency=dependency, collapse=collapse,
+        via=via, avoid=avoid, dependency=dependency, collapse=collapse, cited_only=cited_only,
     )
     if fmt == "json":
         emit([json.dumps(result.to_dict(), indent=2, ensure_ascii=False)], output)

@@ -95,13 +95,17 @@ class Entity:
 @dataclass(frozen=True)
 class Citation:
     """Where a fact comes from: the named graph, the source, its title and the quote, and
-    the reading the fact rests on where it goes beyond the quote (``ev:interpretation``)."""
+    the reading the fact rests on where it goes beyond the quote (``ev:interpretation``).
+    A citation without a quote may carry its source's ``note`` (``ev:citationNote``):
+    "background knowledge, stated by no source in the graph", "as the UN M49 geoscheme
+    classifies it"."""
 
     graph: str
     source: str
     title: str
     quote: str | None
     interpretation: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -606,8 +610,9 @@ class KnowledgeBase:
         return tuple(sorted(set(pairs)))
 
     def node_citations(self, iri: str) -> list[Citation]:
-        """The quotes and sources of a fact node (with its extra evidence)."""
-        return self._citations_for_node(URIRef(iri))
+        """The quotes and sources of a fact node (with its extra evidence), or of an
+        evidence or reference statement node given as its term (a blank node)."""
+        return self._citations_for_node(iri if isinstance(iri, (URIRef, BNode)) else URIRef(iri))
 
     def evidence_index(self) -> dict[tuple, list[Citation]]:
         """Every reified triple (s, p, o) with the citations of its evidence nodes."""
@@ -633,6 +638,10 @@ class KnowledgeBase:
     def _source_title(self, source) -> str:
         return self._label(source) if source is not None else ""
 
+    def _citation_note(self, source) -> str | None:
+        note = self._dataset.value(source, EV.citationNote) if source is not None else None
+        return None if note is None else str(note)
+
     def _graphs_of(self, triple) -> list[URIRef]:
         names = (c.identifier if hasattr(c, "identifier") else c for c in self._dataset.graphs(triple))
         return sorted(n for n in names if isinstance(n, URIRef) and n != DATASET_DEFAULT_GRAPH_ID)
@@ -652,10 +661,15 @@ class KnowledgeBase:
                 source = self._graph_source(name)
                 citations.append(Citation(str(name), str(source or ""), self._source_title(source), str(quote), interpretation))
         if not citations:
-            for name in self._graphs_of((node, RDF.type, None)):
+            # A reference statement cites the source it follows (a classification,
+            # background knowledge), not the graph that holds it.
+            follows = self._dataset.value(node, PROV.wasDerivedFrom) if (node, RDF.type, EV.ReferenceStatement) in self._dataset else None
+            typed = self._graphs_of((node, RDF.type, EV.ReferenceStatement)) if follows is not None else self._graphs_of((node, RDF.type, None))
+            for name in typed:
                 if keep is None or name in keep:
-                    source = self._graph_source(name)
-                    citations.append(Citation(str(name), str(source or ""), self._source_title(source), None))
+                    source = follows if follows is not None else self._graph_source(name)
+                    citations.append(Citation(str(name), str(source or ""), self._source_title(source), None,
+                                              note=self._citation_note(source)))
         for extra in sorted(self._dataset.objects(node, EV.evidence)):
             citations.extend(self._citations_for_node(extra, keep))
         return sorted(set(citations), key=lambda c: (c.graph, c.quote or ""))
@@ -674,7 +688,8 @@ class KnowledgeBase:
         if not found:
             for graph in self._graphs_of((subject, predicate, obj)):
                 source = self._graph_source(graph)
-                found.append(Citation(str(graph), str(source or ""), self._source_title(source), None))
+                found.append(Citation(str(graph), str(source or ""), self._source_title(source), None,
+                                      note=self._citation_note(source)))
         return sorted(set(found), key=lambda c: (c.graph, c.quote or ""))
 
     def statement_citations(self, subject, predicate, obj) -> list[Citation]:

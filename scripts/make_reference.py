@@ -22,6 +22,12 @@ and keeps its bare name as another name: the bare name still resolves to the cou
 Both files name pycountry and its version as their source (prov:wasDerivedFrom on the
 source node of each graph), with the ISO standards cited (dcterms:conformsTo). The output
 depends only on the pycountry version and the curated file: the same inputs, the same bytes.
+
+Every relation of graph:reference (ev:memberOf, ev:locatedIn, ev:basedIn) gets an
+ev:ReferenceStatement that names the source it follows (:func:`cite`): the classification
+of the region it puts something in, ISO 3166 for a subdivision in its country, and
+background knowledge for a home country (no article states it; one that does goes into
+the article's graph with its sentence). A relation with none of these stops the script.
 """
 
 from __future__ import annotations
@@ -51,6 +57,10 @@ REFERENCE_SOURCE = URIRef(BASE + "source/reference")
 SUBDIVISION_SOURCE = URIRef(BASE + "source/subdivisions")
 ISO_3166 = URIRef("https://www.iso.org/iso-3166-country-codes.html")
 ISO_4217 = URIRef("https://www.iso.org/iso-4217-currency-codes.html")
+BACKGROUND = URIRef(BASE + "source/background-knowledge")
+
+#: The relations of the reference data that say where they come from (:func:`cite`).
+CITED = (URIRef(EV + "memberOf"), URIRef(EV + "locatedIn"), URIRef(EV + "basedIn"))
 
 #: ISO 3166-2 subdivisions the articles name, under the IRIs the articles use.
 KNOWN_PLACES = {
@@ -99,6 +109,37 @@ def _en(text: str) -> Literal:
     return Literal(text, lang="en")
 
 
+def cite(triples) -> list[tuple]:
+    """(subject, predicate, object, source) for every relation of :data:`CITED` among
+    ``triples``: what each follows.
+
+    A membership, or a region in a region, follows the classification of the region it
+    names (dcterms:conformsTo); a subdivision of :data:`KNOWN_PLACES` is in its country as
+    ISO 3166 lists it; a home country is background knowledge. Anything else is an error:
+    the curated file must say what the relation follows.
+    """
+    follows = {s: o for s, p, o in triples if p == DCTERMS.conformsTo and str(s).startswith(PREFIXES["region"])}
+    known = {URIRef(iri) for iri in KNOWN_PLACES.values()}
+    located, based = CITED[1], CITED[2]
+    found = []
+    for s, p, o in sorted(triples):
+        if p not in CITED:
+            continue
+        if o in follows:
+            source = follows[o]
+        elif p == located and s in known:
+            source = ISO_3166
+        elif p == based:
+            source = BACKGROUND
+        else:
+            raise SystemExit(
+                f"{s} {p} {o}: the reference data does not say what this follows; put the object "
+                "in a region with dcterms:conformsTo, or state the fact in an article's graph."
+            )
+        found.append((s, p, o, source))
+    return found
+
+
 def build(pycountry) -> tuple[list[tuple], list[tuple]]:
     """The triples of graph:reference and of graph:subdivisions."""
     version = importlib.metadata.version("pycountry")
@@ -123,7 +164,10 @@ def build(pycountry) -> tuple[list[tuple], list[tuple]]:
             "alpha-2 and alpha-3 codes and names, and every ISO 4217 currency as its QUDT unit, from "
             f"pycountry {version}; and, curated by hand, common English names, membership of world regions "
             "and blocs, the country of cities and provinces, full names of acronyms, and the home countries "
-            "of firms whose country the articles do not state.")),
+            "of firms whose country the articles do not state. Each membership, place and home country "
+            "names the source it follows in an ev:ReferenceStatement: the classification of its region "
+            "(the UN M49 geoscheme, ASEAN's member states, Encyclopaedia Britannica for the Middle East), "
+            "ISO 3166, or background knowledge, stated by no source in the graph.")),
         (REFERENCE_SOURCE, PROV.wasDerivedFrom, package),
         (REFERENCE_SOURCE, DCTERMS.conformsTo, ISO_3166),
         (REFERENCE_SOURCE, DCTERMS.conformsTo, ISO_4217),
@@ -226,8 +270,10 @@ def build(pycountry) -> tuple[list[tuple], list[tuple]]:
 SUBDIVISIONS_PATH = SEEDS / "gazetteer" / "subdivisions.trig"
 
 
-def render(triples: list[tuple], graph: URIRef, header: str) -> str:
-    """TriG, one subject a paragraph, everything sorted: the same triples, the same bytes."""
+def render(triples: list[tuple], graph: URIRef, header: str, statements: list[tuple] = ()) -> str:
+    """TriG, one subject a paragraph, everything sorted: the same triples, the same bytes.
+    Each of ``statements`` (subject, predicate, object, source) is an ev:ReferenceStatement
+    written as a blank node after its subject's paragraph."""
     def term(node) -> str:
         if isinstance(node, Literal):
             return node.n3()
@@ -241,8 +287,12 @@ def render(triples: list[tuple], graph: URIRef, header: str) -> str:
     by_subject: dict = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples:
         by_subject[s][p].append(o)
+    cited: dict = defaultdict(list)
+    for s, p, o, source in statements:
+        cited[s].append((p, o, source))
+    terms = [*triples, *statements, *([(RDF.subject, RDF.predicate, RDF.object)] if statements else [])]
     used = sorted({k for k, ns in PREFIXES.items() if any(
-        str(t).startswith(ns) for tr in triples for t in tr if not isinstance(t, Literal))} | {"graph"})
+        str(t).startswith(ns) for tr in terms for t in tr if not isinstance(t, Literal))} | {"graph"})
     lines = [f"@prefix {k}: <{PREFIXES[k]}> ." for k in used]
     lines += ["", *(f"# {line}" if line else "#" for line in header.strip().splitlines()), "", f"{term(graph)} {{", ""]
     for subject in sorted(by_subject, key=lambda s: (s not in (REFERENCE_SOURCE, SUBDIVISION_SOURCE), str(s))):
@@ -250,6 +300,11 @@ def render(triples: list[tuple], graph: URIRef, header: str) -> str:
         order = sorted(predicates, key=lambda p: (p != RDF.type, term(p)))
         parts = [f"{term(p)} {' , '.join(term(o) for o in sorted(predicates[p], key=term))}" for p in order]
         lines.append(f"{term(subject)} " + " ;\n    ".join(parts) + " .")
+        for p, o, source in sorted(cited[subject], key=lambda c: (term(c[0]), term(c[1]))):
+            lines.append(
+                f"[] a ev:ReferenceStatement ; rdf:subject {term(subject)} ; rdf:predicate {term(p)} ; "
+                f"rdf:object {term(o)} ;\n    prov:wasDerivedFrom {term(source)} ."
+            )
     lines += ["", "}", ""]
     return "\n".join(lines)
 
@@ -258,7 +313,9 @@ REFERENCE_HEADER = """
 Reference data, not taken from the articles. Written by scripts/make_reference.py from
 pycountry (ISO 3166-1 countries, ISO 4217 currencies) and scripts/reference-curated.trig
 (names, region membership, places, home countries): edit those and run the script.
-Every triple here is marked by its graph, and each entity by prov:wasDerivedFrom src:reference.
+Every triple here is marked by its graph, and each entity by prov:wasDerivedFrom src:reference;
+each relation's ev:ReferenceStatement names the source it follows (a classification, ISO 3166,
+or background knowledge, stated by no source in the graph).
 """
 SUBDIVISION_HEADER = """
 Every ISO 3166-2 subdivision, from pycountry. Written by scripts/make_reference.py: do not edit.
@@ -274,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reference, places = build(pycountry)
     outputs = {
-        SEEDS / "reference.trig": render(reference, REFERENCE_GRAPH, REFERENCE_HEADER),
+        SEEDS / "reference.trig": render(reference, REFERENCE_GRAPH, REFERENCE_HEADER, cite(reference)),
         SUBDIVISIONS_PATH: render(places, SUBDIVISION_GRAPH, SUBDIVISION_HEADER),
     }
     stale = [path for path, text in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != text]

@@ -222,3 +222,25 @@ def test_unsafe_xml_exit_2(runner):
     result = runner.invoke(cli, ["--data", str(DATA / "billion-laughs.rdf"), "stats"])
     assert result.exit_code == 2
     assert "billion laughs" in result.output
+
+
+def _readme_block(command: str) -> list[str]:
+    """The output lines the README shows under ``$ command`` (up to the closing fence or
+    the next prompt)."""
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(f"$ {command}") + 1
+    block = []
+    for line in lines[start:]:
+        if line.startswith(("```", "$ ")):
+            break
+        block.append(line)
+    return block
+
+
+def test_the_readme_first_path_cites_background_knowledge_for_the_last_hop(runner):
+    result = runner.invoke(cli, ["path", "Pakistan", "CATL"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Pakistan —aligned with→ China —home of→ CATL"
+    assert lines[-1] == "  [3] home of: background knowledge, stated by no source in the graph"
+    assert lines == _readme_block("evkg path Pakistan CATL")

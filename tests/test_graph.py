@@ -161,7 +161,7 @@ def test_path_json_shape(kb):
     path = data["paths"][0]
     assert set(path) == {"length", "nodes", "edges"}
     assert set(path["edges"][0]) == {"source", "target", "predicate", "label", "direction", "sources", "source_count"}
-    assert set(path["edges"][0]["sources"][0]) == {"graph", "source", "title", "quote", "interpretation"}
+    assert set(path["edges"][0]["sources"][0]) == {"graph", "source", "title", "quote", "interpretation", "note"}
 
 
 # ------------------------------------------------------------------ neighbours, dependencies
@@ -283,3 +283,102 @@ def test_a_hop_resting_on_a_reading_says_so(kb):
 
     lines = list(path_lines(shortest_paths(kb, "CPEC", "Pakistan")))
     assert "      interpreted: What CPEC links is read from its name, China–Pakistan Economic Corridor; the article uses only the acronym." in lines
+
+
+# ------------------------------------------------------------------ cited-only paths
+
+_CITED_KB = """
+@prefix ev: <https://w3id.org/evkg/ontology#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix ex: <https://w3id.org/evkg/id/company/> .
+@prefix c: <https://w3id.org/evkg/id/country/> .
+
+<https://example.org/graph/news> {
+    <https://example.org/news> a ev:Article ; rdfs:label "Test wire"@en ; ev:articleId "news" .
+    ex:anode a ev:Company ; rdfs:label "Anode Works"@en ; prov:wasDerivedFrom <https://example.org/news> .
+    ex:cathode a ev:Company ; rdfs:label "Cathode Labs"@en ; prov:wasDerivedFrom <https://example.org/news> .
+    c:xa a ev:Country ; rdfs:label "Exland"@en ; prov:wasDerivedFrom <https://example.org/news> .
+    ex:anode ev:partnerOf ex:cathode .
+    [] a ev:Evidence ; rdf:subject ex:anode ; rdf:predicate ev:partnerOf ; rdf:object ex:cathode ;
+       ev:quote "Anode Works signed a supply pact with Cathode Labs." ; prov:wasDerivedFrom <https://example.org/news> .
+    ex:cathode ev:basedIn c:xa .
+    [] a ev:Evidence ; rdf:subject ex:cathode ; rdf:predicate ev:basedIn ; rdf:object c:xa ;
+       ev:quote "Cathode Labs, of Exland, makes cathodes." ; prov:wasDerivedFrom <https://example.org/news> .
+}
+<https://example.org/graph/facts> {
+    <https://example.org/facts> a ev:ReferenceData ; rdfs:label "test facts"@en .
+    ex:separator a ev:Company ; rdfs:label "Separator Co"@en ; prov:wasDerivedFrom <https://example.org/facts> .
+    ex:anode ev:basedIn c:xa .
+    ex:separator ev:basedIn c:xa .
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def cited_kb(tmp_path_factory):
+    import evkg
+
+    path = tmp_path_factory.mktemp("cited") / "cited.trig"
+    path.write_text(_CITED_KB, encoding="utf-8")
+    return evkg.load([path], seeds=False)
+
+
+def test_cited_only_takes_the_longer_quoted_path(cited_kb):
+    shortest = shortest_paths(cited_kb, "Anode Works", "Exland").paths[0]
+    assert labels(shortest) == ["Anode Works", "Exland"]
+    assert [s["quote"] for s in shortest.edges[0].sources] == [None]
+    cited = shortest_paths(cited_kb, "Anode Works", "Exland", cited_only=True)
+    assert [labels(p) for p in cited.paths] == [["Anode Works", "Cathode Labs", "Exland"]]
+    assert [[s["quote"] for s in e.sources] for e in cited.paths[0].edges] == [
+        ["Anode Works signed a supply pact with Cathode Labs."],
+        ["Cathode Labs, of Exland, makes cathodes."],
+    ]
+
+
+def test_cited_only_says_why_there_is_no_path(cited_kb):
+    result = shortest_paths(cited_kb, "Anode Works", "Separator Co", cited_only=True)
+    assert result.paths == []
+    assert result.reason == (
+        "every path has a hop that no source quotes (reference data or background knowledge); "
+        "drop --cited-only to see those paths."
+    )
+    assert labels(shortest_paths(cited_kb, "Anode Works", "Separator Co").paths[0]) == ["Anode Works", "Exland", "Separator Co"]
+
+
+def test_cited_only_paths_of_the_seeds_are_quoted_at_every_hop(kb):
+    for source, target in [("Pakistan", "CATL"), ("Thailand", "Japan"), ("Proton", "Hungary")]:
+        result = shortest_paths(kb, source, target, cited_only=True, k=3)
+        assert result.paths, (source, target)
+        for path in result.paths:
+            assert all(any(s["quote"] for s in e.sources) for e in path.edges), (source, target, labels(path))
+    plain = shortest_paths(kb, "Pakistan", "CATL").paths[0]
+    assert not all(any(s["quote"] for s in e.sources) for e in plain.edges)
+
+
+def test_a_hop_on_background_knowledge_says_so(kb):
+    path = shortest_paths(kb, "Pakistan", "CATL").paths[0]
+    last = path.edges[-1]
+    assert (last.label, last.sources) == ("home of", ({
+        "graph": "https://w3id.org/evkg/graph/reference",
+        "source": "https://w3id.org/evkg/source/background-knowledge",
+        "title": "background knowledge",
+        "quote": None,
+        "interpretation": None,
+        "note": "background knowledge, stated by no source in the graph",
+    },))
+    edge = shortest_paths(kb, "Pakistan", "CATL").to_dict()["paths"][0]["edges"][-1]
+    assert edge["sources"][0]["note"] == "background knowledge, stated by no source in the graph"
+
+
+def test_cli_path_cited_only(runner):
+    result = runner.invoke(cli, ["path", "Pakistan", "Oceania", "--cited-only"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "No path from Pakistan to Oceania: every path has a hop that no source quotes "
+        "(reference data or background knowledge); drop --cited-only to see those paths."
+    )
+    result = runner.invoke(cli, ["path", "Pakistan", "CATL", "--cited-only", "--format", "json"])
+    data = json.loads(result.output)
+    assert all(any(s["quote"] for s in e["sources"]) for e in data["paths"][0]["edges"])

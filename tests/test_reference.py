@@ -106,3 +106,84 @@ def test_countries_only_the_reference_names_are_no_graph_nodes(kb):
 
 def test_the_files_are_what_the_script_writes():
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_reference.py"), "--check"], check=True)
+
+
+# ------------------------------------------------------------------ where each relation comes from
+
+CURATED = ROOT / "scripts" / "reference-curated.trig"
+M49 = URIRef("https://unstats.un.org/unsd/methodology/m49/")
+BACKGROUND = SOURCE["background-knowledge"]
+
+
+def _statements(kb) -> dict[tuple, list]:
+    """(subject, predicate, object) -> the sources its reference statements follow."""
+    graph = kb.dataset.graph(GRAPH["reference"])
+    found: dict[tuple, list] = {}
+    for node in graph.subjects(RDF.type, EV.ReferenceStatement):
+        triple = (graph.value(node, RDF.subject), graph.value(node, RDF.predicate), graph.value(node, RDF.object))
+        found.setdefault(triple, []).extend(graph.objects(node, PROV.wasDerivedFrom))
+    return found
+
+
+def test_every_membership_cites_the_classification_its_region_follows(kb):
+    graph = kb.dataset.graph(GRAPH["reference"])
+    statements = _statements(kb)
+    memberships = list(graph.triples((None, EV.memberOf, None)))
+    assert len(memberships) == 42
+    for country, _, region in memberships:
+        follows = statements.get((country, EV.memberOf, region))
+        assert follows == [graph.value(region, DCTERMS.conformsTo)], (country, region)
+        classification = follows[0]
+        assert (classification, RDF.type, EV.Classification) in graph
+        assert str(classification).startswith("https://")
+        assert graph.value(classification, DCTERMS.title) is not None
+        assert graph.value(classification, EV.citationNote) is not None
+
+
+def test_every_relation_of_the_reference_says_where_it_comes_from(kb):
+    graph = kb.dataset.graph(GRAPH["reference"])
+    statements = _statements(kb)
+    relations = [t for p in (EV.memberOf, EV.locatedIn, EV.basedIn) for t in graph.triples((None, p, None))]
+    assert sorted(statements) == sorted(relations)
+    home = {t: s for t, s in statements.items() if t[1] == EV.basedIn}
+    assert len(home) == 12 and set(map(tuple, home.values())) == {(BACKGROUND,)}
+    assert statements[(entity_iri("place", "jakarta"), EV.locatedIn, entity_iri("country", "id"))] == [
+        URIRef("https://www.iso.org/iso-3166-country-codes.html")]
+    assert list(graph.subjects(EV.quote, None)) == []
+
+
+def test_citations_name_the_classification_or_background_knowledge(kb):
+    [membership] = kb.citations(entity_iri("country", "pk"), EV.memberOf, entity_iri("region", "south-asia"))
+    assert (membership.source, membership.title, membership.quote, membership.note) == (
+        str(M49), "UN M49 geoscheme", None, "as the UN M49 geoscheme classifies it")
+    [home] = kb.citations(entity_iri("company", "catl"), EV.basedIn, entity_iri("country", "cn"))
+    assert (home.source, home.quote, home.note) == (
+        str(BACKGROUND), None, "background knowledge, stated by no source in the graph")
+
+
+def test_a_membership_an_article_states_cites_its_sentence_and_the_classification(kb):
+    citations = kb.citations(entity_iri("country", "th"), EV.memberOf, entity_iri("region", "southeast-asia"))
+    assert [(c.source, c.note) for c in citations] == [
+        (str(SOURCE["000_2f9e7fe2686975ec"]), None), (str(M49), "as the UN M49 geoscheme classifies it")]
+    assert citations[0].quote.startswith("Across many parts of Southeast Asia")
+
+
+def test_south_central_america_lies_in_latin_america_and_reaches_countries(kb):
+    south_central, latin = entity_iri("region", "south-central-america"), entity_iri("region", "latin-america")
+    assert (south_central, EV.locatedIn, latin) in kb.dataset
+    members = set(kb.dataset.subjects(EV.memberOf, south_central))
+    assert members == {entity_iri("country", "br"), entity_iri("country", "mx")}
+    assert members <= set(kb.dataset.subjects(EV.memberOf, latin))
+    assert kb.entity("Latin America and the Caribbean").iri == str(latin)
+
+
+def test_every_region_of_the_reference_has_a_member_country(kb):
+    graph = kb.dataset.graph(GRAPH["reference"])
+    for region in graph.subjects(RDF.type, EV.Region):
+        assert any((c, RDF.type, EV.Country) in kb.dataset for c in kb.dataset.subjects(EV.memberOf, region)), region
+
+
+def test_no_curated_fact_is_lost(kb):
+    curated = Dataset().parse(CURATED, format="trig")
+    missing = [t for t in curated.graph(GRAPH["reference"]) if t not in kb.dataset]
+    assert missing == []

@@ -337,7 +337,7 @@ class _Reader:
         """KnowledgeBase.node_citations, from the quotes read in bulk."""
         quotes = self.quotes()
         if node not in quotes:
-            return self.kb.node_citations(str(node))  # no quote of its own: the knowledge base's rules
+            return self.kb.node_citations(node)  # no quote of its own: the knowledge base's rules
         interpretation = self._interpretations.get(node)
         citations = [Citation(str(graph), *self._source(graph), quote, interpretation) for graph, quote in quotes[node]]
         for extra in sorted(self._extra.get(node, ())):

@@ -107,7 +107,8 @@ class PathResult:
                             "direction": "forward" if e.forward else "backward",
                             "sources": [
                                 {"graph": s["graph"], "source": s.get("source") or s["graph"],
-                                 "title": s["title"], "quote": s["quote"]}
+                                 "title": s["title"], "quote": s["quote"],
+                                 "interpretation": s.get("interpretation"), "note": s.get("note")}
                                 for s in e.sources
                             ],
                             "source_count": e.source_count,
@@ -170,23 +171,23 @@ def _edge_allowed(data: dict, via: set[str], avoid: set[str]) -> bool:
 _HOP_CACHE: "weakref.WeakKeyDictionary[nx.MultiDiGraph, dict]" = weakref.WeakKeyDictionary()
 
 
-def _hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency) -> nx.Graph | nx.DiGraph:
+def _hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency, cited_only=False) -> nx.Graph | nx.DiGraph:
     """A simple graph for the search: one edge per adjacent pair, weighted by whether
-    the best edge between them is quoted."""
+    the best edge between them is quoted (with ``cited_only``, quoted edges only)."""
     if via or avoid_relations:
         return _build_hop_graph(G, via=via, avoid_relations=avoid_relations, avoid_nodes=avoid_nodes,
-                                dependency=dependency)
+                                dependency=dependency, cited_only=cited_only)
     cache = _HOP_CACHE.setdefault(G, {})
-    if dependency not in cache:
-        cache[dependency] = _build_hop_graph(G, via=set(), avoid_relations=set(), avoid_nodes=set(),
-                                             dependency=dependency)
-    H = cache[dependency]
+    if (dependency, cited_only) not in cache:
+        cache[(dependency, cited_only)] = _build_hop_graph(G, via=set(), avoid_relations=set(), avoid_nodes=set(),
+                                                           dependency=dependency, cited_only=cited_only)
+    H = cache[(dependency, cited_only)]
     if avoid_nodes:
         H = nx.subgraph_view(H, filter_node=lambda n: n not in avoid_nodes)
     return H
 
 
-def _build_hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency) -> nx.Graph | nx.DiGraph:
+def _build_hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency, cited_only=False) -> nx.Graph | nx.DiGraph:
     H: nx.Graph | nx.DiGraph = nx.DiGraph() if dependency else nx.Graph()
     H.add_nodes_from(n for n in G if n not in avoid_nodes)
     if dependency:
@@ -206,6 +207,8 @@ def _build_hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency) -> nx.
             if source.get("quote"):
                 weight = 1.0
                 break
+        if cited_only and weight == unquoted:
+            continue  # a hop no source quotes (reference data, background knowledge)
         pair = (u, v) if dependency or u <= v else (v, u)
         if lightest.get(pair, unquoted + 1.0) > weight:
             lightest[pair] = weight
@@ -213,8 +216,9 @@ def _build_hop_graph(G, *, via, avoid_relations, avoid_nodes, dependency) -> nx.
     return H
 
 
-def _best_edge(G, a, b, via, avoid, dependency) -> PathEdge:
-    """The edge to explain hop a → b: quoted before unquoted, forward before backward."""
+def _best_edge(G, a, b, via, avoid, dependency, cited_only=False) -> PathEdge:
+    """The edge to explain hop a → b: quoted before unquoted, forward before backward
+    (with ``cited_only``, quoted only)."""
     candidates = []
     for key, data in (G.get_edge_data(a, b) or {}).items():
         if _edge_allowed(data, via, avoid) and (not dependency or data["dependency"] in DEPENDS_FORWARD):
@@ -222,6 +226,8 @@ def _best_edge(G, a, b, via, avoid, dependency) -> PathEdge:
     for key, data in (G.get_edge_data(b, a) or {}).items():
         if _edge_allowed(data, via, avoid) and (not dependency or data["dependency"] in DEPENDS_BACKWARD):
             candidates.append((not any(s.get("quote") for s in data["sources"]), 1, key, data, False))
+    if cited_only:
+        candidates = [c for c in candidates if not c[0]]
     candidates.sort(key=lambda c: (c[0], c[1], c[2]))
     _, _, _, data, forward = candidates[0]
     return PathEdge(
@@ -246,6 +252,7 @@ def shortest_paths(
     avoid: Iterable[str] = (),
     dependency: bool = False,
     collapse: bool = False,
+    cited_only: bool = False,
 ) -> PathResult:
     """How is ``source`` connected to ``target``? Shortest paths, each hop explained.
 
@@ -269,6 +276,9 @@ def shortest_paths(
         an entity to something it depends on.
     collapse : bool
         Walk the collapsed graph (fact nodes replaced by labelled edges).
+    cited_only : bool
+        Only paths whose every hop a source quotes: no hop along reference data or
+        background knowledge.
 
     Returns
     -------
@@ -286,6 +296,9 @@ def shortest_paths(
     >>> r = shortest_paths(kb, "Proton", "Geely")
     >>> r.paths[0].length, r.paths[0].edges[0].label
     (1, 'owned by')
+    >>> r = shortest_paths(kb, "Pakistan", "CATL", cited_only=True)
+    >>> all(any(s["quote"] for s in e.sources) for e in r.paths[0].edges)
+    True
     """
     if k < 1:
         raise InputError("k must be at least 1.")
@@ -308,16 +321,20 @@ def shortest_paths(
             if node in (a, b):
                 raise InputError(f"cannot avoid {name!r}: it is an end of the path.") from None
             avoid_nodes.add(node)
-    H = _hop_graph(G, via=via_set, avoid_relations=avoid_relations, avoid_nodes=avoid_nodes, dependency=dependency)
+    H = _hop_graph(G, via=via_set, avoid_relations=avoid_relations, avoid_nodes=avoid_nodes, dependency=dependency,
+                   cited_only=cited_only)
     node_paths = _search(H, a, b, k=k, all_shortest=all_shortest, max_hops=max_hops)
     for nodes in node_paths:
         edges = tuple(
-            _best_edge(G, x, y, via_set, avoid_relations, dependency) for x, y in zip(nodes, nodes[1:])
+            _best_edge(G, x, y, via_set, avoid_relations, dependency, cited_only) for x, y in zip(nodes, nodes[1:])
         )
         result.paths.append(Path(len(edges), tuple(_node(G, n) for n in nodes), edges))
     if not result.paths:
         result.reason = _why_no_path(G, H, a, b, max_hops=max_hops, dependency=dependency,
-                                     filtered=bool(via_set or avoid_relations or avoid_nodes))
+                                     filtered=bool(via_set or avoid_relations or avoid_nodes), cited_only=cited_only,
+                                     uncited=None if not cited_only else _hop_graph(
+                                         G, via=via_set, avoid_relations=avoid_relations, avoid_nodes=avoid_nodes,
+                                         dependency=dependency))
         result.source_neighbours = _neighbour_labels(G, a)
         result.target_neighbours = _neighbour_labels(G, b)
     return result
@@ -338,11 +355,14 @@ def _search(H, a, b, *, k, all_shortest, max_hops) -> list[list[str]]:
     return found
 
 
-def _why_no_path(G, H, a, b, *, max_hops, dependency, filtered) -> str:
+def _why_no_path(G, H, a, b, *, max_hops, dependency, filtered, cited_only=False, uncited=None) -> str:
     full = _hop_graph(G, via=set(), avoid_relations=set(), avoid_nodes=set(), dependency=dependency)
     if nx.has_path(H, a, b) and max_hops is not None:
         hops = nx.shortest_path_length(H, a, b)
         return f"every path has more than {max_hops} hops (the shortest has {hops})."
+    if cited_only and uncited is not None and nx.has_path(uncited, a, b):
+        return ("every path has a hop that no source quotes (reference data or background knowledge); "
+                "drop --cited-only to see those paths.")
     if filtered and nx.has_path(full, a, b):
         return "every path uses an avoided entity or relation, or a relation outside --via."
     if dependency:

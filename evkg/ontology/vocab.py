@@ -27,11 +27,13 @@ class EV(DefinedNamespace):
     Alliance: URIRef  # alliance
     Article: URIRef  # article
     Automaker: URIRef  # automaker
+    BackgroundKnowledge: URIRef  # background knowledge
     BatteryCellPlant: URIRef  # battery cell plant
     BatteryMaker: URIRef  # battery maker
     BatteryPackLine: URIRef  # battery pack line
     Challenge: URIRef  # challenge
     Claim: URIRef  # claim
+    Classification: URIRef  # classification
     CoDevelopment: URIRef  # co-development
     Company: URIRef  # company
     Consultancy: URIRef  # consultancy
@@ -58,6 +60,7 @@ class EV(DefinedNamespace):
     QuantityValue: URIRef  # quantity value
     Recommendation: URIRef  # recommendation
     ReferenceData: URIRef  # reference data
+    ReferenceStatement: URIRef  # reference statement
     Region: URIRef  # region
     Report: URIRef  # report
     ResearchBody: URIRef  # research body
@@ -126,6 +129,7 @@ class EV(DefinedNamespace):
     alpha3Code: URIRef  # ISO 3166-1 alpha-3 code
     articleId: URIRef  # article id
     authorHandle: URIRef  # author handle
+    citationNote: URIRef  # citation note
     comparison: URIRef  # comparison
     countedItem: URIRef  # counted item
     description: URIRef  # description

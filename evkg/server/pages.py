@@ -239,7 +239,7 @@ def _groups(description: Description) -> tuple[list[dict], list[dict]]:
                 key = (citation.source or citation.graph, citation.title)
                 number = sources.setdefault(key, len(sources) + 1)
                 citations.append({"number": number, "quote": citation.quote, "title": citation.title,
-                                  "interpretation": citation.interpretation})
+                                  "interpretation": citation.interpretation, "note": citation.note})
             items.append({
                 "value": fact.value,
                 "label": fact.value_label,
