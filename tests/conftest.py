@@ -1,4 +1,4 @@
-"""Shared fixtures: the seed knowledge base (loaded once) on each store, Virtuoso servers,
+"""Shared fixtures: the seed knowledge base (loaded once) on each store, Virtuoso and Oxigraph servers,
 the source articles, a CLI runner, a canary HTTP server that counts the requests it gets,
 and Debian's Chromium."""
 
@@ -79,10 +79,65 @@ def sparql_kb(virtuoso):
     return evkg.load(store=f"sparql:{virtuoso}")
 
 
-@pytest.fixture(params=["memory", "oxigraph", "sparql"])
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """An Oxigraph server (``oxigraph serve``) on 127.0.0.1 with a throw-away database: its
+    :class:`tests.oxigraph_server.Endpoint` (queries at /query, updates at /update)."""
+    yield from _run_oxigraph(tmp_path_factory.mktemp("oxigraph-server"))
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server_scratch(tmp_path_factory):
+    """A second, empty Oxigraph server, for tests that fill a new store."""
+    yield from _run_oxigraph(tmp_path_factory.mktemp("oxigraph-server-scratch"))
+
+
+def _run_oxigraph(folder: Path):
+    from .oxigraph_server import oxigraph_missing, oxigraph_server
+
+    missing = oxigraph_missing()
+    if missing:
+        pytest.fail(f"the SPARQL store tests need an Oxigraph server: {missing}.")
+    with oxigraph_server(folder / "db") as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server_kb(oxigraph_server):
+    """The seed knowledge base on the Oxigraph server (sent once)."""
+    from evkg.stores import open_store
+
+    return evkg.load(store=open_store(oxigraph_server.spec, update_url=oxigraph_server.update))
+
+
+#: The SPARQL servers the ``sparql:URL`` store is tested on: (session fixture of the seed
+#: knowledge base, of an empty server), by test parameter.
+SPARQL_SERVERS = {
+    "sparql": ("sparql_kb", "virtuoso_scratch"),
+    "sparql-oxigraph": ("oxigraph_server_kb", "oxigraph_server_scratch"),
+}
+
+
+@pytest.fixture(params=sorted(SPARQL_SERVERS))
+def remote_kb(request):
+    """The seed knowledge base on each SPARQL server (Virtuoso, Oxigraph's)."""
+    return request.getfixturevalue(SPARQL_SERVERS[request.param][0])
+
+
+@pytest.fixture(params=sorted(SPARQL_SERVERS))
+def scratch_server(request):
+    """An empty SPARQL server of each kind: its Endpoint (query URL, update URL, spec)."""
+    from .oxigraph_server import Endpoint
+
+    server = request.getfixturevalue(SPARQL_SERVERS[request.param][1])
+    return Endpoint(server, server, 0) if isinstance(server, str) else server
+
+
+@pytest.fixture(params=["memory", "oxigraph", *sorted(SPARQL_SERVERS)])
 def any_kb(request):
     """The seed knowledge base on each store: tests using it run once per store."""
-    return request.getfixturevalue({"memory": "kb", "oxigraph": "oxigraph_kb", "sparql": "sparql_kb"}[request.param])
+    named = {"memory": "kb", "oxigraph": "oxigraph_kb"}
+    return request.getfixturevalue(named.get(request.param) or SPARQL_SERVERS[request.param][0])
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """`evkg serve` over the persistent stores: the query workers open an Oxigraph database
-(read-only) or talk to a SPARQL server themselves, answer as the memory store does, and
-are still stopped at the time limit; --allow-update and --data are refused there."""
+(read-only) or talk to a SPARQL server (Virtuoso, Oxigraph's server) themselves, answer as
+the memory store does, and are still stopped at the time limit; --allow-update and --data
+are refused there."""
 
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ from evkg.server.stores import SharedStore
 
 COMPETENCY = Path(__file__).parent / "competency"
 QUESTIONS = sorted(p.stem for p in COMPETENCY.glob("*.rq"))
-TIMEOUT = 2.0
+TIMEOUT = 5.0
+#: Seconds the tests wait for an answer (the default of httpx is 5): a loaded machine meets it.
+READ = 300
 GRAPH = "https://w3id.org/evkg/graph/"
 FACTS = """\
 @prefix ev: <https://w3id.org/evkg/ontology#> .
@@ -63,7 +66,7 @@ SLOW_ON_SPARQL = "CONSTRUCT { ?a ?b ?c } WHERE { ?a ?b ?c . ?d ?e ?f }"
 # --------------------------------------------------------------------------- helpers
 
 
-def _wait_for(condition, seconds: float = 30.0) -> None:
+def _wait_for(condition, seconds: float = 120.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"
@@ -72,7 +75,7 @@ def _wait_for(condition, seconds: float = 30.0) -> None:
 
 def _answers(base: str) -> bool:
     try:
-        return httpx.get(base + "/sparql", params={"query": "ASK {}"}).status_code == 200
+        return httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=READ).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -209,9 +212,16 @@ def served_sparql(virtuoso, sparql_kb, kb):
         yield Served("sparql", server, reference, SLOW_ON_SPARQL)
 
 
-@pytest.fixture(params=["oxigraph", "sparql"])
+@pytest.fixture(scope="module")
+def served_sparql_oxigraph(oxigraph_server, oxigraph_server_kb, kb):
+    with evkg_serve("--store", oxigraph_server.spec) as server, running_server(make_app(kb, workers=1)) as reference:
+        yield Served("sparql", server, reference, SLOW_ON_SPARQL)
+
+
+@pytest.fixture(params=["oxigraph", "sparql", "sparql-oxigraph"])
 def served(request) -> Served:
-    return request.getfixturevalue(f"served_{request.param}")
+    """`evkg serve` over an Oxigraph database, Virtuoso, and Oxigraph's server."""
+    return request.getfixturevalue(f"served_{request.param.replace('-', '_')}")
 
 
 # --------------------------------------------------------------------------- same answers
@@ -252,16 +262,17 @@ def test_construct_gets_the_memory_store_graph(served):
 
 def test_entity_pages_are_the_memory_store_pages(served):
     path = "/id/facility/catl-hungary-cell-plant"
-    turtle = httpx.get(served.server.base + path, headers={"Accept": "text/turtle"})
+    turtle = httpx.get(served.server.base + path, headers={"Accept": "text/turtle"}, timeout=READ)
     assert turtle.status_code == 200
     assert turtle.headers["content-type"] == "text/turtle; charset=utf-8"
-    reference = httpx.get(served.reference + path, headers={"Accept": "text/turtle"})
+    reference = httpx.get(served.reference + path, headers={"Accept": "text/turtle"}, timeout=READ)
     assert isomorphic(Graph().parse(data=turtle.text, format="turtle"), Graph().parse(data=reference.text, format="turtle"))
-    page = httpx.get(served.server.base + path, headers={"Accept": "text/html"})
+    page = httpx.get(served.server.base + path, headers={"Accept": "text/html"}, timeout=READ)
     assert page.status_code == 200
     assert "CATL Hungary battery cell plant" in page.text
     assert "100 GWh under construction" in page.text
-    assert httpx.get(served.server.base + "/id/company/no-such-firm", headers={"Accept": "text/html"}).status_code == 404
+    missing = httpx.get(served.server.base + "/id/company/no-such-firm", headers={"Accept": "text/html"}, timeout=READ)
+    assert missing.status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -273,8 +284,8 @@ def test_entity_pages_are_the_memory_store_pages(served):
     ],
 )
 def test_explorer_pages_answer_as_on_the_memory_store(served, url):
-    page = httpx.get(served.server.base + url)
-    reference = httpx.get(served.reference + url)
+    page = httpx.get(served.server.base + url, timeout=READ)
+    reference = httpx.get(served.reference + url, timeout=READ)
     assert reference.status_code == page.status_code == 200
     assert page.headers["content-type"] == reference.headers["content-type"]
     assert _same_page(page.text, served.server.base) == _same_page(reference.text, served.reference)
@@ -346,7 +357,7 @@ def _remove_graph(url: str, graph: str) -> None:
         f"DELETE WHERE {{ GRAPH <{registry}> {{ <{graph}> ?p ?o }} }};\n"
         f"DROP SILENT GRAPH <{graph}>"
     )
-    httpx.post(url, data={"update": update}, timeout=60).raise_for_status()
+    httpx.post(url, data={"update": update}, timeout=READ).raise_for_status()
 
 
 # --------------------------------------------------------------------------- stopping queries
@@ -356,9 +367,10 @@ def test_a_slow_query_is_stopped_and_its_worker_replaced(served):
     server = served.server
     _wait_for(lambda: len(query_workers(server.pid)) == 2)
     before = query_workers(server.pid)
-    response = httpx.get(server.base + "/sparql", params={"query": served.slow}, timeout=60)
+    response = httpx.get(server.base + "/sparql", params={"query": served.slow}, timeout=READ)
     assert response.status_code == 503
-    assert response.text.startswith("The query was stopped after 2.0 s: this endpoint gives each query at most 2 s")
+    stopped = re.match(rf"The query was stopped after (\d+\.\d) s: this endpoint gives each query at most {TIMEOUT:g} s", response.text)
+    assert stopped and float(stopped.group(1)) >= TIMEOUT, response.text  # a busy machine stops it a little later
     seen = {}
 
     def one_worker_replaced() -> bool:  # one look at /proc per check: workers come and go between looks
@@ -391,7 +403,7 @@ def test_a_worker_that_cannot_open_the_store_says_why(tmp_path):
 
 
 def test_updates_are_refused_with_what_to_do(served):
-    response = httpx.post(served.server.base + "/sparql", data={"update": "CLEAR ALL"})
+    response = httpx.post(served.server.base + "/sparql", data={"update": "CLEAR ALL"}, timeout=READ)
     assert response.status_code == 403
     assert "This SPARQL endpoint is read-only" in response.text
     assert f"Its data lives in {served.store}:" in response.text

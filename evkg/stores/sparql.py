@@ -3,7 +3,8 @@
 ``--store sparql:URL`` names the query endpoint; updates go to the same URL unless
 ``--update-url`` names another. Credentials come from the environment, never the
 command line: ``EVKG_SPARQL_USER`` and ``EVKG_SPARQL_PASSWORD`` (HTTP Basic or Digest,
-whichever the server asks for).
+whichever the server asks for). ``EVKG_SPARQL_TIMEOUT`` is how many seconds to wait for
+each answer (300 unless set).
 
 How the data is laid out on the server, so that it answers as the other stores do:
 
@@ -13,6 +14,10 @@ How the data is laid out on the server, so that it answers as the other stores d
 - blank nodes are stored as well-known IRIs (SPARQL Update cannot address a blank node
   twice) and read back as blank nodes, so one blank node sent in several requests stays
   one node;
+- data goes out in requests of at most ``batch_size`` triples; a request the server finds
+  too large (Virtuoso's SP031 "generated SQL text has exceeded 10000 lines", HTTP 413 or
+  414 ...) is cut in half and sent again, and the size that went through is kept for the
+  rest of the data;
 - data that needs several requests (a file ``evkg load`` sends, the seeds of a new store)
   goes into staging graphs first (``urn:evkg:staging:<run>:<n>``, at most ``stage_size``
   triples each), then into place with a request per staging graph; a failure before
@@ -40,11 +45,16 @@ if TYPE_CHECKING:
     from rdflib import Dataset
     from rdflib.query import Result
 
-__all__ = ["SparqlStore", "USER_VARIABLE", "PASSWORD_VARIABLE"]
+__all__ = ["SparqlStore", "USER_VARIABLE", "PASSWORD_VARIABLE", "TIMEOUT_VARIABLE"]
 
 #: The environment variables that hold the credentials for the endpoint.
 USER_VARIABLE = "EVKG_SPARQL_USER"
 PASSWORD_VARIABLE = "EVKG_SPARQL_PASSWORD"
+#: The environment variable that sets the seconds to wait for each answer of the server.
+TIMEOUT_VARIABLE = "EVKG_SPARQL_TIMEOUT"
+#: Seconds to wait for each answer when ``EVKG_SPARQL_TIMEOUT`` is not set: enough for a
+#: busy machine and for moving a staging graph of 100,000 triples into place.
+TIMEOUT = 300.0
 
 _SD = "http://www.w3.org/ns/sparql-service-description#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -57,6 +67,12 @@ BATCH = 2000
 STAGE = 100_000
 #: The start of the IRIs of staging graphs: a load fills them, then moves them into place.
 STAGING = "urn:evkg:staging:"
+#: What a server answers to a request too large for it, whatever its content: Virtuoso's
+#: compiler limits (SP031 "The length of generated SQL text has exceeded 10000 lines of
+#: code", a limit built into the server that no virtuoso.ini setting raises; SQ199 "Maximum
+#: size of a code vector exceeded"; SQ200 "Query too large") and Oxigraph's "SPARQL body
+#: payloads are limited to" (128 MB); any server's HTTP 413 and 414 count too.
+_TOO_LARGE = re.compile(r"\b(?:SP031|SQ199|SQ200)\b|payloads are limited to|entity too large|payload too large|URI too long", re.I)
 
 
 def _names():
@@ -74,19 +90,22 @@ class SparqlStore(Store):
         The query endpoint, e.g. ``http://localhost:8890/sparql``.
     update_url : str, optional
         The update endpoint, when the server has a separate one.
-    timeout : float
-        Seconds to wait for each answer of the server.
+    timeout : float, optional
+        Seconds to wait for each answer of the server; unless given, ``EVKG_SPARQL_TIMEOUT``
+        or 300.
     batch_size : int
-        Triples per SPARQL Update request when adding data.
+        Triples per SPARQL Update request when adding data, at most: a request the server
+        refuses as too large is cut in half and sent again, and the store keeps the size
+        that went through.
     stage_size : int
         Triples per staging graph when a load needs several requests; each staging graph
         is moved into place by one request (see :meth:`load_file`).
 
     Examples
     --------
-    >>> store = SparqlStore("http://localhost:8890/sparql", batch_size=500)
-    >>> store.spec, store.batch_size
-    ('sparql:http://localhost:8890/sparql', 500)
+    >>> store = SparqlStore("http://localhost:8890/sparql", batch_size=500, timeout=30)
+    >>> store.spec, store.batch_size, store.timeout
+    ('sparql:http://localhost:8890/sparql', 500, 30.0)
     """
 
     persistent = True
@@ -97,7 +116,7 @@ class SparqlStore(Store):
         url: str,
         *,
         update_url: str | None = None,
-        timeout: float = 60.0,
+        timeout: float | None = None,
         batch_size: int = BATCH,
         stage_size: int = STAGE,
     ):
@@ -106,7 +125,7 @@ class SparqlStore(Store):
         self.url = url
         self.update_url = update_url or url
         self.spec = f"sparql:{url}"
-        self.timeout = timeout
+        self.timeout = _timeout(timeout)
         if batch_size < 1:
             raise StoreError(f"the batch size of a SPARQL store is a number of triples per request, at least 1; got {batch_size}.")
         self.batch_size = batch_size
@@ -148,7 +167,10 @@ class SparqlStore(Store):
                     self._auth = (httpx.DigestAuth if challenge.lower().startswith("digest") else httpx.BasicAuth)(user, password or "")
                     response = self._http().post(url, content=body, headers=headers, auth=self._auth)
         except httpx.TimeoutException:
-            raise StoreError(f"{self.spec}: the server did not answer within {self.timeout:.0f} s.") from None
+            raise StoreError(
+                f"{self.spec}: the server did not answer within {self.timeout:g} s; "
+                f"{TIMEOUT_VARIABLE} sets how long to wait."
+            ) from None
         except httpx.HTTPError as exc:
             raise StoreError(f"{self.spec}: cannot reach the server at {url} ({type(exc).__name__}: {_first_line(exc)}). Is it running, and is the URL right?") from None
         if response.status_code in (401, 403):
@@ -160,7 +182,9 @@ class SparqlStore(Store):
             )
         if response.status_code >= 400:
             why = " ".join(response.text.split())[:300]
-            raise StoreError(f"{self.spec}: the server answered HTTP {response.status_code}: {why}")
+            error = StoreError(f"{self.spec}: the server answered HTTP {response.status_code}: {why}")
+            error.too_large = response.status_code in (413, 414) or bool(_TOO_LARGE.search(why))
+            raise error
         return response
 
     def _select(self, text: str, *, dataset: bool | list[tuple[str, str]] = True) -> tuple[list[str], list[dict]]:
@@ -294,49 +318,50 @@ class SparqlStore(Store):
     ) -> None:
         """Send quads in requests of ``batch_size`` triples; staged when there are several.
 
-        ``what`` (a file) starts the messages of errors; None for no file.
+        ``what`` (a file) starts the messages of errors; None for no file. A request the
+        server refuses as too large is cut in half and sent again (see :class:`_Batches`).
         """
-        batches = self._batches(quads)
-        first = next(batches, None)
+        batches = _Batches(self._lines(quads), self.batch_size)
+        first = batches.take()
         if first is None:
             return
-        second = next(batches, None)
-        if second is None:
-            size = _size(first)
-            try:
-                self._insert(first)
-            except StoreError as exc:
-                raise StoreError(
-                    f"{self._sending(what)} batch 1 (triples 1..{size:,}) failed: "
-                    f"{_sentence(self._server_message(exc))} Nothing was loaded."
-                ) from None
-            if progress:
-                progress("writing", size, total)
-        else:
-            self._stage_and_move(itertools.chain((first, second), batches), what=what, total=total, progress=progress)
-        self._around.clear()
+        try:
+            if batches.more():
+                batches.give_back(first)
+            else:
+                size = _size(first)
+                try:
+                    self._insert(first)
+                except StoreError as exc:
+                    if not (getattr(exc, "too_large", False) and batches.cut(first)):
+                        raise StoreError(
+                            f"{self._sending(what)} batch 1 (triples 1..{size:,}) failed: "
+                            f"{_sentence(self._server_message(exc))} Nothing was loaded."
+                        ) from None
+                    # Too large for one request: staged in smaller ones, all or nothing still.
+                else:
+                    if progress:
+                        progress("writing", size, total)
+                    return
+            self._stage_and_move(batches, what=what, total=total, progress=progress)
+        finally:
+            self.batch_size = batches.size  # what went through, for the next data sent
+            self._around.clear()
 
-    def _batches(self, quads: Iterable[tuple]) -> Iterator[dict]:
-        """The quads as N-Triples lines by graph name, ``batch_size`` lines at a time."""
+    def _lines(self, quads: Iterable[tuple]) -> Iterator[tuple]:
+        """The quads as (graph name, N-Triples line) pairs."""
         from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
         from ..ontology import GRAPH
 
-        batch: dict = {}
-        count = 0
+        default = GRAPH["data/default"]
         for s, p, o, g in quads:
             name = getattr(g, "identifier", g)
             if name is None or name == DATASET_DEFAULT_GRAPH_ID:
-                name = GRAPH["data/default"]
+                name = default
             # A blank node becomes the same well-known IRI in every request, so a node
             # whose triples land in different batches (or staging graphs) stays one node.
-            batch.setdefault(name, []).append(f"{self._n3(s)} {self._n3(p)} {self._n3(o)} .")
-            count += 1
-            if count == self.batch_size:
-                yield batch
-                batch, count = {}, 0
-        if batch:
-            yield batch
+            yield name, f"{self._n3(s)} {self._n3(p)} {self._n3(o)} ."
 
     def _insert(self, batch: dict) -> None:
         """One INSERT DATA: the triples into their graphs and the union, new graphs into
@@ -356,14 +381,15 @@ class SparqlStore(Store):
 
     def _stage_and_move(
         self,
-        batches: Iterable[dict],
+        batches: _Batches,
         *,
         what: str | None,
         total: int | None,
         progress: LoadProgress | None,
     ) -> None:
         """Send every batch into staging graphs of at most ``stage_size`` triples each, then
-        move them into place, a request per staging graph."""
+        move them into place, a request per staging graph. A batch the server refuses as
+        too large is cut in half and sent again; the batches after it keep the smaller size."""
         from rdflib import URIRef
 
         run = uuid.uuid4().hex
@@ -372,18 +398,32 @@ class SparqlStore(Store):
         sent = number = 0
         first = last = 0
         try:
-            for number, batch in enumerate(batches, start=1):
+            while (batch := batches.take()) is not None:
+                number += 1
                 first, last = sent + 1, sent + _size(batch)
+                into, opened = {}, []  # where each graph's triples go; staging graphs this batch opens
                 for target, triples in batch.items():
                     current = filling.get(target)
                     if current is None or (current[1] and current[1] + len(triples) > self.stage_size):
-                        current = filling[target] = [URIRef(f"{STAGING}{run}:{len(stages) + 1}"), 0]
-                        stages.append((target, current[0]))
-                    current[1] += len(triples)
+                        current = [URIRef(f"{STAGING}{run}:{len(stages) + len(opened) + 1}"), 0]
+                        opened.append((target, current))
+                    into[target] = current
                 body = "".join(
-                    f"GRAPH <{filling[g][0]}> {{\n{chr(10).join(triples)}\n}}\n" for g, triples in batch.items()
+                    f"GRAPH <{into[g][0]}> {{\n{chr(10).join(triples)}\n}}\n" for g, triples in batch.items()
                 )
-                self._update(f"INSERT DATA {{\n{body}}}")
+                try:
+                    self._update(f"INSERT DATA {{\n{body}}}")
+                except StoreError as exc:
+                    if getattr(exc, "too_large", False) and batches.cut(batch):
+                        number -= 1
+                        continue
+                    stages.extend((target, current[0]) for target, current in opened)  # dropped below
+                    raise
+                for target, current in opened:
+                    filling[target] = current
+                    stages.append((target, current[0]))
+                for target, triples in batch.items():
+                    into[target][1] += len(triples)
                 sent = last
                 if progress:
                     progress("writing", sent, total)
@@ -499,8 +539,11 @@ class SparqlStore(Store):
 
         The file is parsed whole first, so a syntax error sends nothing. Its triples then
         go out in requests of ``batch_size`` triples, graph after graph (in the order of
-        their names). A file that fits in one request is one ``INSERT DATA``, which
-        Virtuoso checks whole before it writes any of it. A larger file is written into
+        their names). A request the server refuses as too large (Virtuoso's SP031, which
+        its shipped configuration answers to 2,000 triples; HTTP 413 or 414) is cut in
+        half and sent again, and the size that went through is kept for the rest of the
+        file and after (``batch_size`` becomes it). A file that fits in one request is
+        one ``INSERT DATA``, which Virtuoso checks whole before it writes any of it. A larger file is written into
         staging graphs of at most ``stage_size`` triples (100,000 by default), named
         ``urn:evkg:staging:<run>:<n>``: they are in neither the registry nor the union, and
         never in the dataset of evkg's queries, so no reader sees them. Then each staging
@@ -694,6 +737,76 @@ def _as_boolean(term):
     if isinstance(term, Literal) and term.datatype != XSD.boolean and str(term) in ("0", "1"):
         return Literal(str(term) == "1")
     return term
+
+
+class _Batches:
+    """(graph, line) pairs, taken as batches of at most ``size`` lines by graph name; a
+    batch the server refused as too large is given back and taken again in smaller ones.
+
+    >>> batches = _Batches(iter([("g", "a"), ("g", "b"), ("h", "c")]), 2)
+    >>> first = batches.take(); first
+    {'g': ['a', 'b']}
+    >>> batches.cut(first), batches.size
+    (True, 1)
+    >>> batches.take(), batches.take(), batches.take(), batches.take()
+    ({'g': ['a']}, {'g': ['b']}, {'h': ['c']}, None)
+    """
+
+    def __init__(self, lines: Iterator[tuple], size: int):
+        self.lines = lines
+        self.size = size
+        self.back: list[tuple] = []  # lines given back, sent before the rest
+
+    def take(self) -> dict | None:
+        """The next batch, or None when every line has been taken."""
+        count = min(self.size, len(self.back))
+        chosen, self.back = self.back[:count], self.back[count:]
+        chosen += itertools.islice(self.lines, self.size - count)
+        batch: dict = {}
+        for graph, line in chosen:
+            batch.setdefault(graph, []).append(line)
+        return batch or None
+
+    def more(self) -> bool:
+        """Whether a line is left to take."""
+        if not self.back:
+            self.back = list(itertools.islice(self.lines, 1))
+        return bool(self.back)
+
+    def give_back(self, batch: dict) -> None:
+        """Take ``batch`` again, first."""
+        self.back = [(graph, line) for graph, lines in batch.items() for line in lines] + self.back
+
+    def cut(self, batch: dict) -> bool:
+        """Give back ``batch``, refused as too large, to be sent in halves; False when it is
+        a single triple, which cannot be cut."""
+        size = _size(batch)
+        if size < 2:
+            return False
+        self.size = min(self.size, size // 2)
+        self.give_back(batch)
+        return True
+
+
+def _timeout(given: float | None) -> float:
+    """The seconds to wait for each answer: ``given``, else ``EVKG_SPARQL_TIMEOUT``, else 300.
+
+    >>> _timeout(12), _timeout(None) > 0
+    (12.0, True)
+    """
+    if given is None:
+        text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+        if not text:
+            return TIMEOUT
+        try:
+            given = float(text)
+        except ValueError:
+            given = -1.0
+        if not given > 0:
+            raise StoreError(f"{TIMEOUT_VARIABLE} is the seconds to wait for each answer of a SPARQL server, a number above 0; got {text!r}.")
+    if not given > 0:
+        raise StoreError(f"the timeout of a SPARQL store is the seconds to wait for each answer, above 0; got {given}.")
+    return float(given)
 
 
 def _size(batch: dict) -> int:
