@@ -340,9 +340,10 @@ def _read_query(query: str | None, file: Path | None, example: str | None) -> st
     metavar="SECONDS",
     help="Stop a query that runs longer than this (exit 2); 0: no limit.",
 )
+@click.option("--raw-csv", is_flag=True, help="csv/tsv: keep cells that start like a spreadsheet formula (=, +, -, @) as they are; by default they get a leading ' (plain numbers stay).")
 @output_option
 @pass_settings
-def query(settings: Settings, query, file, example, list_examples, fmt, show_query, timeout, output) -> None:
+def query(settings: Settings, query, file, example, list_examples, fmt, show_query, timeout, raw_csv, output) -> None:
     """Run a SPARQL query over the knowledge base.
 
     The prefixes ev:, company:, country:, facility:, rdfs:, skos:, prov:, qudt:, unit:
@@ -369,7 +370,7 @@ def query(settings: Settings, query, file, example, list_examples, fmt, show_que
     from .render.results import result_lines
 
     with time_limit(timeout, hard_stop=_stop_process):
-        lines = list(result_lines(kb.query(text), fmt, width=_table_width(output)))
+        lines = list(result_lines(kb.query(text), fmt, raw_csv=raw_csv, width=_table_width(output)))
     if show_query:
         lines = [*text.rstrip().splitlines(), "", *lines]
     emit(lines, output)
@@ -528,14 +529,17 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str, output) -> N
     "Graph: graphml and gexf (Gephi), csv (an edge list; with -o DIR, nodes.csv and edges.csv).",
 )
 @click.option("--collapse", is_flag=True, help="Graph formats: replace fact nodes by direct edges between their participants.")
+@click.option("--raw-csv", is_flag=True, help="csv: keep cells that start like a spreadsheet formula (=, +, -, @) as they are; by default they get a leading ' (plain numbers stay).")
 @output_option
 @pass_settings
-def export(settings: Settings, fmt: str, collapse: bool, output: Path | None) -> None:
+def export(settings: Settings, fmt: str, collapse: bool, raw_csv: bool, output: Path | None) -> None:
     """Export the whole knowledge base, as RDF or as the networkx graph.
 
     The output is deterministic: the same data gives the same bytes. Files are
     written atomically. For csv, -o names a folder (created if missing) that gets
     nodes.csv and edges.csv; without -o the edge list goes to standard output.
+    A csv cell that a spreadsheet would run as a formula (it starts with =, +, -
+    or @) gets a leading ' unless --raw-csv.
 
     \b
     Example:
@@ -546,13 +550,15 @@ def export(settings: Settings, fmt: str, collapse: bool, output: Path | None) ->
     """
     from .export import write_atomically
 
+    if raw_csv and fmt != "csv":
+        raise click.BadParameter("--raw-csv applies to --format csv only.", param_hint="--raw-csv")
     kb = settings.kb()
     if fmt in ("graphml", "gexf", "csv"):
         from .graph import graph_of, graph_to_csv_tables, graph_to_text
 
         G = graph_of(kb, collapse=collapse)
         if fmt == "csv":
-            nodes, edges = graph_to_csv_tables(G)
+            nodes, edges = graph_to_csv_tables(G, raw=raw_csv)
             if output is None:
                 click.echo(edges, nl=False)
                 return
@@ -874,9 +880,11 @@ def render(settings: Settings, output, open_browser, around, ends, k, all_shorte
 @click.option("--allow-update", is_flag=True, help="Accept SPARQL Update, for local use. Changes live in memory until the server stops; LOAD and SERVICE stay refused. Memory store only: the server never writes to oxigraph: or sparql: stores.")
 @click.option("--public", is_flag=True, help="Answer requests for any Host name (no DNS-rebinding check); needed to listen on 0.0.0.0.")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME", help="Also answer requests addressed to this host name (repeatable).")
+@click.option("--cors", "cors_origins", multiple=True, metavar="ORIGIN", help="Let pages from this web origin (https://yasgui.example) read query answers in a browser; * for any site (repeatable). Off by default: no other site's page can read the data.")
+@click.option("--raw-csv", is_flag=True, help="Write CSV/TSV answers as they are; by default a cell that starts like a spreadsheet formula (=, +, -, @) gets a leading ' (plain numbers stay).")
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
 @pass_settings
-def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers, allow_update, public, allowed_hosts, quiet) -> None:
+def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers, allow_update, public, allowed_hosts, cors_origins, raw_csv, quiet) -> None:
     """Serve a SPARQL 1.1 endpoint and a browsable explorer over HTTP.
 
     /sparql speaks the SPARQL 1.1 Protocol (GET, form POST, direct POST;
@@ -895,13 +903,16 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
     --store sparql:URL each worker queries the endpoint itself.
 
     The server listens on 127.0.0.1 and answers only requests addressed to it
-    (a guard against DNS rebinding) unless --public. Stop it with Ctrl+C.
+    (a guard against DNS rebinding) unless --public. Pages from other web sites
+    cannot read its answers in a browser unless --cors names their origin.
+    Stop it with Ctrl+C.
 
     \b
     Example:
         evkg serve
         evkg serve --port 8080 --data my-facts.ttl --timeout 30
         evkg --store oxigraph:./evkg-db serve
+        evkg serve --cors http://localhost:3000
         curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s a ev:Country }' http://127.0.0.1:8000/sparql
     """
     if settings.allow_network:
@@ -918,6 +929,7 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
     server_settings = ServerSettings(
         host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
         allow_update=allow_update, public=public, allowed_hosts=allowed_hosts,
+        cors_origins=cors_origins, raw_csv=raw_csv,
     )
     if settings.store == "memory":
         kb = settings.kb(extra=more_data)
@@ -945,6 +957,8 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
         example = str(first[0][0]).split("/id/", 1)[1] if first else None
     if example:
         click.echo(f"  Entity pages     {base}/id/{example} (Turtle or JSON-LD by Accept)")
+    if server_settings.cors_origins:
+        click.echo(f"  CORS             pages from {', '.join(server_settings.cors_origins)} may read query answers")
     mode = "Updates allowed (--allow-update)" if allow_update else "Read-only"
     reach = "any host name (--public)" if public else "this machine only" if server_settings.loopback else f"requests for {host}"
     click.echo(f"{mode}; answering {reach}. Press Ctrl+C to stop.")

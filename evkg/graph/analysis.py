@@ -11,7 +11,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -23,6 +22,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDFS
 
 from ..errors import InputError
+from ..export import csv_row
 from ..kb import KnowledgeBase
 from ..ontology import EV
 from .build import dependency_graph
@@ -274,23 +274,34 @@ def graph_to_text(G: nx.MultiDiGraph, format: str) -> str:
     return re.sub(r'lastmodifieddate="[^"]*"', "", text)
 
 
-def graph_to_csv_tables(G: nx.MultiDiGraph) -> tuple[str, str]:
+def graph_to_csv_tables(G: nx.MultiDiGraph, *, raw: bool = False) -> tuple[str, str]:
     """Two CSV tables: nodes (id, label, type, country, fact) and edges (source,
-    source_label, relation, predicate, target, target_label, dependency, graphs, quote)."""
-    nodes = io.StringIO()
-    writer = csv.writer(nodes, lineterminator="\n")
-    writer.writerow(["id", "label", "type", "type_label", "country", "fact"])
+    source_label, relation, predicate, target, target_label, dependency, graphs, quote).
+
+    A cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) gets a leading single quote and double
+    quotes (:func:`evkg.export.formula_safe`), unless ``raw``; plain numbers stay.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("urn:a", label="=1+2", type="urn:T", type_label="thing", country=None, fact=False)
+    >>> print(graph_to_csv_tables(G)[0], end="")
+    id,label,type,type_label,country,fact
+    urn:a,"'=1+2",urn:T,thing,,false
+    """
+    node_rows = [["id", "label", "type", "type_label", "country", "fact"]]
     for node in sorted(G.nodes):
         d = G.nodes[node]
-        writer.writerow([node, d["label"], d["type"], d["type_label"], d["country"] or "", "true" if d["fact"] else "false"])
-    edges = io.StringIO()
-    writer = csv.writer(edges, lineterminator="\n")
-    writer.writerow(["source", "source_label", "relation", "predicate", "target", "target_label", "dependency", "graphs", "quote"])
+        node_rows.append([node, d["label"], d["type"], d["type_label"], d["country"] or "", "true" if d["fact"] else "false"])
+    edge_rows = [["source", "source_label", "relation", "predicate", "target", "target_label", "dependency", "graphs", "quote"]]
     for u, v, key, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
         quotes = sorted({s["quote"] for s in d["sources"] if s.get("quote")})
-        writer.writerow([
+        edge_rows.append([
             u, G.nodes[u]["label"], d["label"], d["predicate"], v, G.nodes[v]["label"],
             d["dependency"].rsplit("#", 1)[-1], " ".join(d["graphs"]), " | ".join(quotes),
         ])
-    return nodes.getvalue(), edges.getvalue()
+    nodes = "".join(csv_row(row, raw=raw) + "\n" for row in node_rows)
+    edges = "".join(csv_row(row, raw=raw) + "\n" for row in edge_rows)
+    return nodes, edges
 

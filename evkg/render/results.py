@@ -1,6 +1,10 @@
 """SPARQL results as text: an aligned table, or the W3C formats (JSON, XML, CSV, TSV) for
 SELECT/ASK and Turtle, N-Triples or JSON-LD for CONSTRUCT/DESCRIBE.
 
+CSV and TSV cells that a spreadsheet would take for a formula (``=``, ``+``, ``-``,
+``@``, tab, carriage return) get a leading single quote (:func:`evkg.export.formula_safe`)
+unless ``raw``; plain numbers stay as they are.
+
 Examples
 --------
 >>> from rdflib import Graph
@@ -18,14 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.query import Result
 
 from ..errors import UnknownFormat
+from ..export import csv_row, formula_safe
 from ..ontology import PREFIXES
 from .text import table
 
-__all__ = ["result_lines", "tsv_lines", "compact"]
+__all__ = ["result_lines", "csv_lines", "csv_result_lines", "tsv_lines", "compact"]
 
 _TABULAR = {"table", "csv", "tsv", "json", "xml"}
 #: Formats of CONSTRUCT/DESCRIBE results, as the server names them (json and xml, the
@@ -65,13 +70,73 @@ def cell_text(term) -> str:
     return compact(term)
 
 
-def tsv_lines(result: Result) -> Iterator[str]:
+def csv_result_lines(names, rows, *, raw: bool = False) -> Iterator[str]:
+    """SPARQL 1.1 CSV results from variable names and rows of terms (None where unbound):
+    a header, then one record per row, IRIs and literals as their plain text, blank nodes
+    as ``_:label``. Lines come without their line ends (the format's are CRLF).
+
+    >>> from rdflib import Literal
+    >>> print(*csv_result_lines(["x", "y"], [(Literal("=1+2"), Literal(-3.5))]), sep="\\n")
+    x,y
+    "'=1+2",-3.5
+    >>> print(*csv_result_lines(["x"], [(Literal("=1+2"),)], raw=True), sep="\\n")
+    x
+    =1+2
+    """
+    yield csv_row(names, raw=raw)
+    for row in rows:
+        yield csv_row(("" if term is None else f"_:{term}" if isinstance(term, BNode) else str(term) for term in row), raw=raw)
+
+
+def csv_lines(result: Result, *, raw: bool = False) -> Iterator[str]:
+    """SPARQL 1.1 CSV results of a SELECT or ASK result (see :func:`csv_result_lines`).
+
+    >>> from rdflib import Graph
+    >>> list(csv_lines(Graph().query("ASK {}")))
+    ['_askResult', 'true']
+    """
+    if result.type == "ASK":
+        yield "_askResult"
+        yield "true" if result.askAnswer else "false"
+        return
+    names = list(result.vars or [])
+    yield from csv_result_lines([str(name) for name in names], (tuple(row) for row in result), raw=raw)
+
+
+_NUMERIC = ("#integer", "#decimal", "#double")
+
+
+def _tsv_term(term, raw: bool) -> str:
+    if term is None:
+        return ""
+    if not isinstance(term, Literal):
+        return term.n3().replace("\t", "\\t")
+    lexical = str(term)
+    numeric = term.datatype is not None and str(term.datatype).endswith(_NUMERIC)
+    if numeric and (raw or formula_safe(lexical) == lexical):
+        return lexical
+    if not raw:
+        safe = formula_safe(lexical)
+        if safe != lexical:
+            # The quote goes inside the string, where a spreadsheet that reads the
+            # term's quotes as a text qualifier still sees it first.
+            suffix = f"@{term.language}" if term.language else f"^^<{term.datatype}>" if term.datatype else ""
+            return (Literal(safe).n3() + suffix).replace("\t", "\\t")
+    return term.n3().replace("\t", "\\t")
+
+
+def tsv_lines(result: Result, *, raw: bool = False) -> Iterator[str]:
     """SPARQL 1.1 TSV results: a header of ``?var`` names, then terms in Turtle syntax
-    (rdflib ships a TSV parser but no serializer).
+    (rdflib ships a TSV parser but no serializer). A literal that would start like a
+    formula gets a single quote at the start of its string, unless ``raw``.
 
     >>> from rdflib import Graph
     >>> list(tsv_lines(Graph().query('SELECT ?x ?y WHERE { VALUES (?x ?y) { ("a" 1) } }')))
     ['?x\\t?y', '"a"\\t1']
+    >>> lines = tsv_lines(Graph().query('SELECT ?x ?y WHERE { VALUES (?x ?y) { ("=1+2" -3) } }'))
+    >>> print(*(line.replace(chr(9), " | ") for line in lines), sep="\\n")
+    ?x | ?y
+    "'=1+2" | -3
     """
     if result.type == "ASK":
         yield "?_askResult"
@@ -80,19 +145,12 @@ def tsv_lines(result: Result) -> Iterator[str]:
     names = list(result.vars or [])
     yield "\t".join(f"?{name}" for name in names)
     for row in result:
-        cells = []
-        for term in row:
-            if term is None:
-                cells.append("")
-            elif isinstance(term, Literal) and term.datatype is not None and str(term.datatype).endswith(("#integer", "#decimal", "#double")):
-                cells.append(str(term))
-            else:
-                cells.append(term.n3().replace("\t", "\\t"))
-        yield "\t".join(cells)
+        yield "\t".join(_tsv_term(term, raw) for term in row)
 
 
-def result_lines(result: Result, fmt: str | None, *, width: int | None = None) -> Iterator[str]:
+def result_lines(result: Result, fmt: str | None, *, raw_csv: bool = False, width: int | None = None) -> Iterator[str]:
     """Yield the lines of a query result in ``fmt`` (None: table or Turtle by query type).
+    ``raw_csv`` keeps CSV and TSV cells that start like a spreadsheet formula as they are.
     A table fits ``width`` columns by wrapping values (None: values whole on one line),
     and shows QUDT units by their short names. JSON-LD carries the ``@context`` of
     ``evkg export --format jsonld``.
@@ -120,7 +178,10 @@ def result_lines(result: Result, fmt: str | None, *, width: int | None = None) -
             yield f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
             return
         if fmt == "tsv":
-            yield from tsv_lines(result)
+            yield from tsv_lines(result, raw=raw_csv)
+            return
+        if fmt == "csv":
+            yield from csv_lines(result, raw=raw_csv)
             return
         text = result.serialize(format=fmt)
         yield from (text.decode("utf-8") if isinstance(text, bytes) else text).splitlines()

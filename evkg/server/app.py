@@ -135,7 +135,9 @@ def make_app(source: KnowledgeBase | ServerSettings, settings: ServerSettings | 
         not given).
     **options
         :class:`ServerSettings` fields that override the settings: ``timeout``,
-        ``max_rows``, ``workers``, ``allow_update``, ``public``, ``allowed_hosts`` ...
+        ``max_rows``, ``workers``, ``allow_update``, ``public``, ``allowed_hosts``,
+        ``cors_origins`` (web origins whose pages may read answers; none by default),
+        ``raw_csv`` (CSV/TSV cells that start like formulas kept as they are) ...
 
     Returns
     -------

@@ -11,6 +11,8 @@ replaced the same way. The other workers keep answering meanwhile.
 
 Workers evaluate in a thread with a large stack and a high recursion limit, so that
 rdflib's recursive property paths (``ev:p+``) follow chains of many thousands of hops.
+Each worker turns rdflib's loading of ``FROM``/``USING`` graphs off before it opens the
+data, so that no request, its first included, can make it read a file or a URL.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..errors import EvkgError
-from .evaluation import Job, Reply, run_job, text_reply
+from .evaluation import Job, Reply, forbid_graph_loading, run_job, text_reply
 from .stores import SharedStore, Snapshot
 
 __all__ = ["QueryPool", "WorkerTimeout", "WorkerDied"]
@@ -76,6 +78,7 @@ def _worker_main(conn, data: Snapshot | SharedStore) -> None:
     """The entry point of a worker process: open the data, answer jobs until EOF."""
     # Ctrl+C reaches the whole process group; the server stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forbid_graph_loading()
     sys.setrecursionlimit(_RECURSION_LIMIT)
     threading.stack_size(_STACK_BYTES)
     thread = threading.Thread(target=_serve, args=(conn, data), name="evkg-query")

@@ -1,6 +1,11 @@
 """The SPARQL 1.1 Protocol at ``/sparql``: queries by GET, form POST or direct POST,
 updates by POST (refused unless the server allows them), the dataset parameters,
 content negotiation, and a service description on a GET without a query.
+
+Pages from other web sites may read the answers only from the origins the server was
+started with (``evkg serve --cors ORIGIN``): by default there are no CORS headers, so a
+page elsewhere that the user happens to open cannot read the served data through the
+user's browser. The explorer's own pages are on the server's origin and need none.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from .evaluation import TABLE_FORMAT, Job, Reply, kb_from_nquads, read_only_message, serialize_graph, text_reply
 from .negotiation import RDF_FORMATS, NotAcceptable, UnknownFormatName, choose, prefers_html
 
-__all__ = ["sparql_endpoint", "sparql_options", "run_query", "read_body", "RequestTooLarge", "reply_response"]
+__all__ = ["sparql_endpoint", "sparql_options", "run_query", "read_body", "RequestTooLarge", "reply_response", "cors_headers"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -27,8 +32,46 @@ _QUERY_TYPE = "application/sparql-query"
 _UPDATE_TYPE = "application/sparql-update"
 _FORM_TYPE = "application/x-www-form-urlencoded"
 
-#: CORS for queries: the data is public, so any page (a YASGUI elsewhere) may read it.
-_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Evkg-Max-Rows, Evkg-Rows, Evkg-Truncated"}
+#: The answer headers a page from an allowed origin may read.
+_EXPOSED = "Evkg-Max-Rows, Evkg-Rows, Evkg-Truncated"
+
+
+def cors_headers(settings, origin: str | None) -> dict[str, str]:
+    """The CORS headers of a ``/sparql`` answer to a request from ``origin``.
+
+    None unless the server was started with ``--cors``: then ``Access-Control-Allow-Origin``
+    for an allowed origin (``*`` when any is), and ``Vary: Origin`` when the answer
+    depends on the origin.
+
+    >>> from evkg.server.settings import ServerSettings
+    >>> cors_headers(ServerSettings(), "https://elsewhere.example")
+    {}
+    >>> cors_headers(ServerSettings(cors_origins=("https://yasgui.example",)), "https://elsewhere.example")
+    {'Vary': 'Origin'}
+    >>> cors_headers(ServerSettings(cors_origins=("*",)), None)["Access-Control-Allow-Origin"]
+    '*'
+    """
+    if not settings.cors_origins:
+        return {}
+    headers = {}
+    if "*" in settings.cors_origins:
+        headers["Access-Control-Allow-Origin"] = "*"
+    else:
+        headers["Vary"] = "Origin"
+        if settings.allows_origin(origin):
+            headers["Access-Control-Allow-Origin"] = origin
+    if "Access-Control-Allow-Origin" in headers:
+        headers["Access-Control-Expose-Headers"] = _EXPOSED
+    return headers
+
+
+def _with_cors(request: Request, response: Response) -> Response:
+    for name, value in cors_headers(request.app.state.evkg.settings, request.headers.get("origin")).items():
+        if name == "Vary" and "vary" in response.headers:
+            response.headers["Vary"] = f"{response.headers['vary']}, {value}"
+        else:
+            response.headers[name] = value
+    return response
 
 
 class RequestTooLarge(Exception):
@@ -145,7 +188,7 @@ async def run_query(request: Request, text: str, *, fmt: str | None = None, acce
     job = Job(
         "query", text, accept=accept, format=fmt, default_graphs=tuple(default_graphs),
         named_graphs=tuple(named_graphs), max_rows=state.settings.max_rows,
-        allow_update=state.settings.allow_update,
+        allow_update=state.settings.allow_update, raw_csv=state.settings.raw_csv,
     )
     started = time.perf_counter()
     reply, _ = await state.pool.run(job)
@@ -181,6 +224,10 @@ async def _run_update(request: Request, text: str, params: _Params) -> Response:
 
 async def sparql_endpoint(request: Request) -> Response:
     """``/sparql``: the SPARQL 1.1 Protocol."""
+    return _with_cors(request, await _answer(request))
+
+
+async def _answer(request: Request) -> Response:
     state = request.app.state.evkg
     parsed = await _parse(request, state.settings.max_request_bytes)
     if isinstance(parsed, Response):
@@ -202,19 +249,23 @@ async def sparql_endpoint(request: Request) -> Response:
         request, query, fmt=fmt, accept=accept,
         default_graphs=params.all("default-graph-uri"), named_graphs=params.all("named-graph-uri"),
     )
-    extra = {**_CORS, "Vary": "Accept", "Server-Timing": f"query;dur={seconds * 1000:.1f}"}
+    extra = {"Vary": "Accept", "Server-Timing": f"query;dur={seconds * 1000:.1f}"}
     return reply_response(reply, extra)
 
 
 async def sparql_options(request: Request) -> Response:
-    """CORS preflight for ``/sparql`` (a browser POSTing application/sparql-query)."""
-    return Response(status_code=204, headers={
-        **_CORS,
-        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Content-Type, Accept",
-        "Access-Control-Max-Age": "86400",
-        "Allow": "GET, POST, OPTIONS",
-    })
+    """OPTIONS on ``/sparql``, a browser's CORS preflight among them (a page POSTing
+    application/sparql-query): the CORS grant only for an origin the server allows."""
+    headers = {"Allow": "GET, POST, OPTIONS", "Vary": "Origin"}
+    cors = cors_headers(request.app.state.evkg.settings, request.headers.get("origin"))
+    if "Access-Control-Allow-Origin" in cors:
+        headers.update({
+            "Access-Control-Allow-Origin": cors["Access-Control-Allow-Origin"],
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type, Accept",
+            "Access-Control-Max-Age": "86400",
+        })
+    return Response(status_code=204, headers=headers)
 
 
 # --------------------------------------------------------------------------- service description
@@ -265,4 +316,4 @@ async def _service_description(request: Request, accept: str | None, fmt: str | 
     endpoint = str(request.url.replace(query=""))
     graph = await run_in_threadpool(service_description, request.app.state.evkg, endpoint)
     body = serialize_graph(graph, chosen)
-    return Response(body, media_type=chosen.media_type, headers={**_CORS, "Vary": "Accept"})
+    return Response(body, media_type=chosen.media_type, headers={"Vary": "Accept"})

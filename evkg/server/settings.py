@@ -1,4 +1,5 @@
-"""What an ``evkg serve`` server is allowed to do: its limits, its bound names, updates.
+"""What an ``evkg serve`` server is allowed to do: its limits, its bound names, updates,
+which other web sites may read its answers (CORS), and how it writes CSV.
 
 Examples
 --------
@@ -7,6 +8,10 @@ Examples
 (10.0, 10000, 1000000)
 >>> sorted(settings.host_names())
 ['127.0.0.1', '::1', 'localhost']
+>>> settings.cors_origins, settings.raw_csv
+((), False)
+>>> ServerSettings(cors_origins=("https://yasgui.example/",)).allows_origin("https://YASGUI.example")
+True
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import InputError
 
-__all__ = ["ServerSettings", "LOOPBACK_NAMES", "is_wildcard"]
+__all__ = ["ServerSettings", "LOOPBACK_NAMES", "is_wildcard", "normalize_origin"]
 
 #: Names that all mean this machine's loopback interface.
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -33,6 +39,47 @@ def is_wildcard(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_unspecified
     except ValueError:
         return False
+
+
+def normalize_origin(origin: str) -> str:
+    """A web origin as browsers send it in ``Origin``: ``scheme://host[:port]``, lower
+    case, no path; ``*`` stays ``*`` (any origin).
+
+    >>> normalize_origin("HTTPS://YasGUI.example:8443/")
+    'https://yasgui.example:8443'
+
+    Raises
+    ------
+    InputError
+        Not an http(s) origin (a path, a query, ``null``, another scheme).
+    """
+    text = origin.strip()
+    if text == "*":
+        return text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise InputError(
+            f"--cors {origin!r} is not a web origin; give scheme, host and port only, such as "
+            "https://yasgui.example or http://localhost:3000 (or * for any site)."
+        )
+    host = parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    scheme = parts.scheme.lower()
+    if port == {"http": 80, "https": 443}[scheme]:
+        port = None  # browsers leave the default port out of Origin
+    return f"{scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 def _is_loopback(host: str) -> bool:
@@ -70,6 +117,13 @@ class ServerSettings:
         Answer requests for any ``Host`` (no DNS-rebinding check).
     allowed_hosts : tuple of str
         More host names to answer besides the bound ones.
+    cors_origins : tuple of str
+        Web origins (``https://yasgui.example``) whose pages may read query answers in
+        a browser (CORS); ``*`` for any site. None by default: only the explorer's own
+        pages, which are on the server's origin, read its answers.
+    raw_csv : bool
+        Write CSV and TSV answers as they are; by default a cell that a spreadsheet
+        would run as a formula gets a leading single quote.
     """
 
     data: tuple[Path, ...] = ()
@@ -83,8 +137,11 @@ class ServerSettings:
     allow_update: bool = False
     public: bool = False
     allowed_hosts: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    raw_csv: bool = False
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "cors_origins", tuple(dict.fromkeys(normalize_origin(o) for o in self.cors_origins)))
         if self.timeout <= 0:
             raise InputError(f"the timeout must be a positive number of seconds, not {self.timeout}.")
         if self.max_rows < 1:
@@ -104,6 +161,17 @@ class ServerSettings:
     def loopback(self) -> bool:
         """Whether the server listens on the loopback interface only."""
         return _is_loopback(self.host)
+
+    def allows_origin(self, origin: str | None) -> bool:
+        """Whether a page from ``origin`` (an ``Origin`` header) may read the answers."""
+        if not origin or not self.cors_origins:
+            return False
+        if "*" in self.cors_origins:
+            return True
+        try:
+            return normalize_origin(origin) in self.cors_origins
+        except InputError:
+            return False
 
     def host_names(self) -> frozenset[str]:
         """The ``Host`` names the server answers to (lower case, IPv6 without brackets)."""
