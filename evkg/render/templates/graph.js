@@ -247,6 +247,7 @@
   network.on("animationFinished", () => {
     animating = false;
     state.moves += 1;
+    relabel();
     if (state.stable) setPhase("settled");
   });
 
@@ -327,21 +328,26 @@
   function cull(scale) {
     const CELL = 64;
     const grid = new Map();
-    const cells = (b, visit) => {
+    const fits = (b) => {
       for (let cx = Math.floor(b[0] / CELL); cx <= Math.floor(b[2] / CELL); cx++) {
         for (let cy = Math.floor(b[1] / CELL); cy <= Math.floor(b[3] / CELL); cy++) {
-          if (visit(cx + "," + cy) === false) return false;
+          const list = grid.get(cx * 1048576 + cy);
+          if (!list) continue;
+          for (const o of list) if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return false;
         }
       }
       return true;
     };
-    const fits = (b) => cells(b, (key) => !(grid.get(key) || []).some((o) =>
-      b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) || false);
-    const take = (b) => cells(b, (key) => {
-      const list = grid.get(key);
-      if (list) list.push(b);
-      else grid.set(key, [b]);
-    });
+    const take = (b) => {
+      for (let cx = Math.floor(b[0] / CELL); cx <= Math.floor(b[2] / CELL); cx++) {
+        for (let cy = Math.floor(b[1] / CELL); cy <= Math.floor(b[3] / CELL); cy++) {
+          const key = cx * 1048576 + cy;
+          const list = grid.get(key);
+          if (list) list.push(b);
+          else grid.set(key, [b]);
+        }
+      }
+    };
     const body = network.body;
     const out = { nodes: [], edges: [], scale };
     const spotlit = state.focused !== null;
@@ -364,7 +370,8 @@
       if (free || hubs.has(n.id)) take(shape(node));
       if (!free) return;
       take(b);
-      out.nodes.push({ id: n.id, px, box: b, mood: mood.get(n.id) });
+      // Drawn at the node's place, ``px`` high on the screen whatever the zoom.
+      out.nodes.push({ id: n.id, px, box: b, mood: mood.get(n.id), x: node.x, y: node.y + node.options.size, w, h });
     };
     const tryEdge = (e) => {
       const edge = body.edges[e.id];
@@ -381,7 +388,7 @@
       const b = [p.x * scale - w / 2, p.y * scale - h / 2, p.x * scale + w / 2, p.y * scale + h / 2];
       if (!fits(b)) return;
       take(b);
-      out.edges.push({ id: e.id, px, box: b, hl: !!e.hl });
+      out.edges.push({ id: e.id, px, box: b, hl: !!e.hl, x: p.x, y: p.y, w, h });
     };
     for (const n of rank) if (n.hl && mood.get(n.id) !== "quiet") tryNode(n);
     if (edgeLabelsOn) for (const e of edgeRank) if (e.hl) tryEdge(e);
@@ -391,39 +398,48 @@
     return out;
   }
 
+  // While the zoom changes by small steps (a wheel, an animation), the labels placed at
+  // a nearby zoom are drawn; the placement is redone for the zoom the view comes to rest at.
+  let restTimer = null;
   network.on("afterDrawing", (ctx) => {
     const scale = network.getScale();
-    if (!culledAt || culledAt.scale !== scale) {
+    if (!culledAt || Math.abs(Math.log(scale / culledAt.scale)) > 0.06) {
       culledAt = cull(scale);
       state.labels = culledAt;
     }
+    if (culledAt.scale !== scale) {
+      clearTimeout(restTimer);
+      restTimer = setTimeout(relabel, 120);
+    }
     const corner = network.DOMtoCanvas({ x: 0, y: 0 });
     const far = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight });
-    const view = [corner.x * scale, corner.y * scale, far.x * scale, far.y * scale];
-    const onScreen = (b) => b[0] < view[2] && view[0] < b[2] && b[1] < view[3] && view[1] < b[3];
+    const onScreen = (l, top) => {
+      const hw = l.w / 2 / scale, y0 = top ? l.y : l.y - l.h / 2 / scale;
+      return l.x - hw < far.x && corner.x < l.x + hw && y0 < far.y && corner.y < y0 + l.h / scale;
+    };
     ctx.save();
     ctx.textAlign = "center";
     ctx.lineJoin = "round";
     ctx.lineWidth = 3 / scale;
     ctx.textBaseline = "top";
     for (const label of culledAt.nodes) {
-      if (!onScreen(label.box)) continue;
+      if (!onScreen(label, true)) continue;
       const dim = label.mood === "dim";
       ctx.font = (label.px / scale) + "px " + FACE;
       ctx.strokeStyle = dim ? "rgba(255,255,255,0.5)" : "#ffffff";
       ctx.fillStyle = dim ? "rgba(60,60,60,0.35)" : "#1d1d1f";
-      const x = (label.box[0] + label.box[2]) / 2 / scale, y = label.box[1] / scale;
+      const x = label.x, y = label.y + 2 / scale;
       const text = byId.get(label.id).label;
       ctx.strokeText(text, x, y);
       ctx.fillText(text, x, y);
     }
     ctx.textBaseline = "middle";
     for (const label of culledAt.edges) {
-      if (!onScreen(label.box)) continue;
+      if (!onScreen(label, false)) continue;
       ctx.font = (label.hl ? "600 " : "") + (label.px / scale) + "px " + FACE;
       ctx.strokeStyle = "#ffffff";
       ctx.fillStyle = label.hl ? PATH : "#3b3b3b";
-      const x = (label.box[0] + label.box[2]) / 2 / scale, y = (label.box[1] + label.box[3]) / 2 / scale;
+      const x = label.x, y = label.y;
       const text = edgeById.get(label.id).label;
       ctx.strokeText(text, x, y);
       ctx.fillText(text, x, y);
