@@ -12,7 +12,6 @@ import subprocess
 import sys
 import sysconfig
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,7 +60,7 @@ def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=5) as response:
             return response.status == 200
-    except (OSError, urllib.error.HTTPError):
+    except OSError:  # refused, reset, or an HTTP error (urllib's are OSErrors)
         return False
 
 
