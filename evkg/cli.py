@@ -571,7 +571,10 @@ def export(settings: Settings, fmt: str, collapse: bool, raw_csv: bool, output: 
             write_atomically(output / "edges.csv", edges)
             click.echo(f"Wrote {output / 'nodes.csv'} and {output / 'edges.csv'}", err=True)
             return
-        text = graph_to_text(G, fmt)
+        from .graph.style import class_families
+
+        # The classes' colours in GEXF are those of the HTML pages of the same graph.
+        text = graph_to_text(G, fmt, families=class_families(kb, (d["type"] for _, d in G.nodes(data=True))))
     elif collapse:
         raise click.BadParameter("--collapse applies to graphml, gexf and csv only.", param_hint="--collapse")
     else:

@@ -43,4 +43,6 @@ if ! command -v npm >/dev/null 2>&1; then
     fi
 fi
 npm ci --prefix tests/shacl-js --no-audit --no-fund --loglevel=error
+# graphology with its GraphML and GEXF parsers, which the graph export tests open the files with.
+npm ci --prefix tests/graphology --no-audit --no-fund --loglevel=error
 python -m pip install -q -e '.[test]'

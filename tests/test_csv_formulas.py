@@ -102,7 +102,7 @@ def test_export_csv_neutralises_labels_and_quotes(runner, data, tmp_path):
     result = runner.invoke(cli, ["--no-seeds", "--data", str(data), "export", "--format", "csv", "-o", str(folder)])
     assert result.exit_code == 0, result.output
     nodes = list(csv.DictReader(io.StringIO(read(folder / "nodes.csv"), newline="")))
-    labels = {row["id"].rsplit("/", 1)[1]: row["label"] for row in nodes}
+    labels = {row["Id"].rsplit("/", 1)[1]: row["Label"] for row in nodes}
     assert [labels[f"firm{i}"] for i in range(len(LABELS))] == list(LABELS.values())
     edges_text = read(folder / "edges.csv")
     edges = list(csv.DictReader(io.StringIO(edges_text, newline="")))
@@ -121,7 +121,7 @@ def test_export_raw_csv_keeps_the_cells(runner, data, tmp_path):
     result = runner.invoke(cli, ["--no-seeds", "--data", str(data), "export", "--format", "csv", "--raw-csv", "-o", str(folder)])
     assert result.exit_code == 0, result.output
     nodes = list(csv.DictReader(io.StringIO(read(folder / "nodes.csv"), newline="")))
-    labels = {row["id"].rsplit("/", 1)[1]: row["label"] for row in nodes}
+    labels = {row["Id"].rsplit("/", 1)[1]: row["Label"] for row in nodes}
     assert [labels[f"firm{i}"] for i in range(len(LABELS))] == list(LABELS)
     edges = list(csv.DictReader(io.StringIO(read(folder / "edges.csv"), newline="")))
     assert {row["quote"] for row in edges} == {QUOTE}

@@ -232,8 +232,8 @@ def test_graphml_and_gexf_round_trip(kb):
 
 def test_csv_tables(kb):
     nodes, edges = graph_to_csv_tables(graph_of(kb))
-    assert nodes.splitlines()[0] == "id,label,type,type_label,country,fact"
-    assert edges.splitlines()[0].startswith("source,source_label,relation")
+    assert nodes.splitlines()[0] == "Id,Label,type,type_label,country,fact"
+    assert edges.splitlines()[0].startswith("Source,Target,Type,Id,Label,Weight,")
     assert len(edges.splitlines()) == graph_of(kb).number_of_edges() + 1
 
 

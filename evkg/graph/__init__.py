@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         DependencyReport,
         Ranked,
         dependencies,
+        edge_id,
         graph_to_csv_tables,
         graph_to_text,
         rank,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         resolve_relations,
         shortest_paths,
     )
+    from .style import class_colors, class_families
     from .view import GraphView, ViewSource, graph_view, resolve_sources, view_from_graph
 
 # The submodules load on first use: `evkg path` needs the graph and the path search,
@@ -50,6 +52,7 @@ _HOME = {
     "DependencyReport": "analysis",
     "Ranked": "analysis",
     "dependencies": "analysis",
+    "edge_id": "analysis",
     "graph_to_csv_tables": "analysis",
     "graph_to_text": "analysis",
     "rank": "analysis",
@@ -68,6 +71,8 @@ _HOME = {
     "neighbourhood": "paths",
     "resolve_relations": "paths",
     "shortest_paths": "paths",
+    "class_colors": "style",
+    "class_families": "style",
     "GraphView": "view",
     "ViewSource": "view",
     "graph_view": "view",

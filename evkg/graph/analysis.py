@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -39,6 +40,7 @@ __all__ = [
     "GRAPH_EXPORT_FORMATS",
     "graph_to_text",
     "graph_to_csv_tables",
+    "edge_id",
 ]
 
 
@@ -226,17 +228,44 @@ def _class_and_subclasses(kb: KnowledgeBase, name: str) -> set[str]:
 
 GRAPH_EXPORT_FORMATS = ("graphml", "gexf", "csv")
 
+_GEXF_NS = "http://gexf.net/1.3"
+# Characters XML 1.0 cannot carry at all: a label holding one would make the file unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def edge_id(source: str, target: str, key: str, predicate: str) -> str:
+    """The id an exported edge gets in GraphML, GEXF and CSV alike: ``e`` and 16 hex
+    digits of the SHA-256 of its source, predicate, target and key, so the same edge has
+    the same id in every export and no two edges share one.
+
+    Examples
+    --------
+    >>> edge_id("urn:a", "urn:b", "urn:p", "urn:p")
+    'eee0a3b5540705419'
+    """
+    text = "\n".join((str(source), str(predicate), str(target), str(key)))
+    return "e" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _weight(data: dict) -> int:
+    """An edge's weight: the number of sources (named graphs) that state it, at least 1."""
+    return max(1, len(data.get("graphs") or ()))
+
 
 def _flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy whose attributes are all strings, numbers or booleans (GraphML/GEXF need it):
-    lists and dicts become JSON text, None becomes an empty string."""
+    lists and dicts become JSON text, None becomes an empty string, and a character XML
+    cannot hold becomes U+FFFD. Each edge's key is its :func:`edge_id` and it gets a
+    ``weight``; the predicate stays an attribute."""
     H = nx.MultiDiGraph()
 
     def flat(data: dict) -> dict:
         out = {}
         for key, value in sorted(data.items()):
             if isinstance(value, (list, tuple, dict)):
-                out[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+                out[key] = _NOT_XML.sub("\ufffd", json.dumps(value, ensure_ascii=False, sort_keys=True))
+            elif isinstance(value, str):
+                out[key] = _NOT_XML.sub("\ufffd", value)
             elif value is None:
                 out[key] = ""
             else:
@@ -246,37 +275,153 @@ def _flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for node in sorted(G.nodes):
         H.add_node(node, **flat(G.nodes[node]))
     for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
-        H.add_edge(u, v, key=str(key), **flat(data))
+        H.add_edge(u, v, key=edge_id(u, v, key, data.get("predicate", key)), **flat({**data, "weight": _weight(data)}))
     return H
 
 
-def graph_to_text(G: nx.MultiDiGraph, format: str) -> str:
+def graph_to_text(G: nx.MultiDiGraph, format: str, *, families: dict[str, str] | None = None) -> str:
     """GraphML or GEXF text of the graph, deterministic for the same graph.
+
+    Every edge has its own id (:func:`edge_id`), its predicate IRI as an attribute and a
+    weight: the number of sources that state it. GEXF is version 1.3, valid against the
+    format's schema, and drawn as the HTML pages draw the graph: each node has its
+    class's colour (``families``, from :func:`evkg.graph.style.class_families`, picks
+    each class's shades; classes it lacks are "other"), a size that grows with its degree
+    and the position of :func:`evkg.graph.layout.layout_positions` (y pointing up, as in
+    Gephi). The GEXF 1.3 schema declares these ``color``, ``size`` and ``position``
+    elements of the viz module in the GEXF namespace, where Gephi and graphology read them.
 
     Examples
     --------
     >>> G = nx.MultiDiGraph()
-    >>> G.add_edge("a", "b", key="p", label="links", sources=[])
+    >>> G.add_edge("a", "b", key="p", predicate="p", label="links", sources=[])
     'p'
     >>> "<graphml" in graph_to_text(G, "graphml")
     True
+    >>> print(graph_to_text(G, "gexf").splitlines()[1])
+    <gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">
     """
     H = _flat_graph(G)
-    buffer = io.BytesIO()
-    if format == "graphml":
-        nx.write_graphml(H, buffer, encoding="utf-8", prettyprint=True)
-    elif format == "gexf":
-        nx.write_gexf(H, buffer, encoding="utf-8", prettyprint=True)
-    else:
+    if format == "gexf":
+        return _gexf(G, H, families or {})
+    if format != "graphml":
         raise InputError(f"unknown graph format {format!r}; use graphml, gexf or csv.")
-    text = buffer.getvalue().decode("utf-8")
-    # GEXF carries today's date; drop it so the same graph gives the same bytes.
-    return re.sub(r'lastmodifieddate="[^"]*"', "", text)
+    buffer = io.BytesIO()
+    # The standard library's writer: networkx picks lxml's when it is installed, which
+    # writes other bytes.
+    nx.write_graphml_xml(H, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue().decode("utf-8")
+
+
+def _xml(value) -> str:
+    """``value`` as the text of an XML attribute in double quotes."""
+    text = _NOT_XML.sub("\ufffd", str(value))
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        .replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+    )
+
+
+def _gexf_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _xml(value)
+
+
+def _gexf_type(values: list) -> str:
+    if values and all(isinstance(v, bool) for v in values):
+        return "boolean"
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "integer"
+    if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return "double"
+    return "string"
+
+
+def _gexf_attributes(kind: str, items: list[dict], skip: set[str]) -> tuple[list[str], list[str]]:
+    """The ``<attributes>`` block of one class (node or edge) and the attribute names."""
+    names = sorted({key for data in items for key in data} - skip)
+    lines = [f'    <attributes class="{kind}" mode="static">']
+    for name in names:
+        kind_of = _gexf_type([data[name] for data in items if name in data])
+        lines.append(f'      <attribute id="{_xml(name)}" title="{_xml(name)}" type="{kind_of}"/>')
+    lines.append("    </attributes>")
+    return lines, names
+
+
+def _attvalues(data: dict, names: list[str], indent: str) -> list[str]:
+    present = [name for name in names if name in data]
+    if not present:
+        return []
+    return [
+        f"{indent}<attvalues>",
+        *(f'{indent}  <attvalue for="{_xml(name)}" value="{_gexf_value(data[name])}"/>' for name in present),
+        f"{indent}</attvalues>",
+    ]
+
+
+def _number(value: float) -> str:
+    return repr(round(float(value), 1) + 0.0)
+
+
+def _gexf(G: nx.MultiDiGraph, H: nx.MultiDiGraph, families: dict[str, str]) -> str:
+    from .. import __version__
+    from .layout import layout_positions
+    from .style import class_colors, node_size
+
+    positions = layout_positions(G, seed=7)  # the HTML pages' layout
+    degree = Counter()
+    for u, v in G.edges():
+        degree[u] += 1
+        degree[v] += 1
+    colors = class_colors(families, (d.get("type", "") for _, d in G.nodes(data=True)))
+    nodes = [(n, H.nodes[n]) for n in H.nodes]
+    edges = list(H.edges(keys=True, data=True))
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<gexf xmlns="{_GEXF_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="{_GEXF_NS} {_GEXF_NS}/gexf.xsd" version="1.3">',
+        "  <meta>",
+        f"    <creator>evkg {_xml(__version__)}</creator>",
+        "    <description>The evkg knowledge graph: entities, facts and the relations between them, "
+        "each with the sources that state it</description>",
+        "  </meta>",
+        '  <graph defaultedgetype="directed" mode="static" idtype="string">',
+    ]
+    block, node_names = _gexf_attributes("node", [d for _, d in nodes], {"label"})
+    lines += block
+    block, edge_names = _gexf_attributes("edge", [d for *_, d in edges], {"label", "weight"})
+    lines += block
+    lines.append(f'    <nodes count="{len(nodes)}">')
+    for node, data in nodes:
+        x, y = positions[node]
+        red, green, blue = (int(colors.get(G.nodes[node].get("type", ""), "#888888")[i : i + 2], 16) for i in (1, 3, 5))
+        lines.append(f'      <node id="{_xml(node)}" label="{_xml(data.get("label", node))}">')
+        lines += _attvalues(data, node_names, "        ")
+        lines.append(f'        <color r="{red}" g="{green}" b="{blue}"/>')
+        lines.append(f'        <position x="{_number(x)}" y="{_number(-y)}" z="0.0"/>')
+        family = families.get(G.nodes[node].get("type", ""), "other")
+        lines.append(f'        <size value="{_number(node_size(degree[node], family=family))}"/>')
+        lines.append("      </node>")
+    lines.append("    </nodes>")
+    lines.append(f'    <edges count="{len(edges)}">')
+    for u, v, key, data in edges:
+        lines.append(
+            f'      <edge id="{_xml(key)}" source="{_xml(u)}" target="{_xml(v)}" '
+            f'label="{_xml(data.get("label", ""))}" weight="{_number(data["weight"])}">'
+        )
+        lines += _attvalues(data, edge_names, "        ")
+        lines.append("      </edge>")
+    lines += ["    </edges>", "  </graph>", "</gexf>"]
+    return "\n".join(lines) + "\n"
 
 
 def graph_to_csv_tables(G: nx.MultiDiGraph, *, raw: bool = False) -> tuple[str, str]:
-    """Two CSV tables: nodes (id, label, type, country, fact) and edges (source,
-    source_label, relation, predicate, target, target_label, dependency, graphs, quote).
+    """Two CSV tables in the layout of Gephi's spreadsheet import, so that it needs no
+    mapping: nodes (``Id``, ``Label``, then type, type_label, country, fact) and edges
+    (``Source``, ``Target``, ``Type`` (always Directed), ``Id`` (:func:`edge_id`),
+    ``Label`` (the relation), ``Weight`` (the number of sources that state the edge), then
+    source_label, target_label, predicate, dependency, graphs, quote).
 
     A cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return) gets a leading single quote and double
@@ -287,21 +432,24 @@ def graph_to_csv_tables(G: nx.MultiDiGraph, *, raw: bool = False) -> tuple[str, 
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("urn:a", label="=1+2", type="urn:T", type_label="thing", country=None, fact=False)
     >>> print(graph_to_csv_tables(G)[0], end="")
-    id,label,type,type_label,country,fact
+    Id,Label,type,type_label,country,fact
     urn:a,"'=1+2",urn:T,thing,,false
     """
-    node_rows = [["id", "label", "type", "type_label", "country", "fact"]]
+    node_rows = [["Id", "Label", "type", "type_label", "country", "fact"]]
     for node in sorted(G.nodes):
         d = G.nodes[node]
         node_rows.append([node, d["label"], d["type"], d["type_label"], d["country"] or "", "true" if d["fact"] else "false"])
-    edge_rows = [["source", "source_label", "relation", "predicate", "target", "target_label", "dependency", "graphs", "quote"]]
+    edge_rows = [[
+        "Source", "Target", "Type", "Id", "Label", "Weight",
+        "source_label", "target_label", "predicate", "dependency", "graphs", "quote",
+    ]]
     for u, v, key, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
         quotes = sorted({s["quote"] for s in d["sources"] if s.get("quote")})
         edge_rows.append([
-            u, G.nodes[u]["label"], d["label"], d["predicate"], v, G.nodes[v]["label"],
+            u, v, "Directed", edge_id(u, v, key, d["predicate"]), d["label"], str(_weight(d)),
+            G.nodes[u]["label"], G.nodes[v]["label"], d["predicate"],
             d["dependency"].rsplit("#", 1)[-1], " ".join(d["graphs"]), " | ".join(quotes),
         ])
     nodes = "".join(csv_row(row, raw=raw) + "\n" for row in node_rows)
     edges = "".join(csv_row(row, raw=raw) + "\n" for row in edge_rows)
     return nodes, edges
-

@@ -26,8 +26,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
-from rdflib import URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 
 from ..errors import InputError
 from ..kb import KnowledgeBase, normalize_name
@@ -35,6 +34,7 @@ from ..ontology import EV, GRAPH
 from .analysis import _class_and_subclasses
 from .cache import graph_of
 from .paths import PathResult, _resolve_node, resolve_relations, shortest_paths
+from .style import FAMILIES, class_families
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -48,23 +48,6 @@ __all__ = [
 
 #: The default cap on the nodes of a view: a browser draws 5,000 in well under 3 s.
 DEFAULT_MAX_NODES = 5000
-
-#: Class families, each drawn with its own shape: the first root a class descends from
-#: names its family. Classes outside every root are in the family "other".
-FAMILIES: tuple[tuple[str, URIRef], ...] = (
-    ("facility", EV.Facility),
-    ("company", EV.Company),
-    ("organization", EV.Organization),
-    ("organization", EV.IndustryGroup),
-    ("person", EV.Person),
-    ("person", EV.Post),
-    ("place", EV.Place),
-    ("partnership", EV.Partnership),
-    ("partnership", EV.Investment),
-    ("partnership", EV.OwnershipStake),
-    ("statement", EV.Fact),
-    ("product", EV.VehicleModel),
-)
 
 _ONTOLOGY_GRAPH = str(GRAPH["ontology"])
 
@@ -257,7 +240,7 @@ def graph_view(
     if kind == "path":
         view.highlight_nodes = frozenset(n for n in must if n in view.G)
     # Over the whole graph, so that a class keeps its colour from one view to the next.
-    view.families = _families(kb, {d["type"] for _, d in G.nodes(data=True)})
+    view.families = class_families(kb, (d["type"] for _, d in G.nodes(data=True)))
     full = graph_of(kb)
     view.total_nodes, view.total_edges = G.number_of_nodes(), G.number_of_edges()
     view.data_hash = _content_hash(full)
@@ -505,15 +488,6 @@ def _view_sources(H: nx.MultiDiGraph, graph_sources) -> tuple[ViewSource, ...]:
         for graph in sorted(set(nodes) | set(edges))
         if graph != _ONTOLOGY_GRAPH
     )
-
-
-def _families(kb: KnowledgeBase, classes: Iterable[str]) -> dict[str, str]:
-    rdf = kb.dataset
-    found = {}
-    for cls in sorted(c for c in classes if c):
-        ancestors = set(rdf.transitive_objects(URIRef(cls), RDFS.subClassOf))
-        found[cls] = next((name for name, root in FAMILIES if root in ancestors), "other")
-    return found
 
 
 _HASHES: "weakref.WeakKeyDictionary[nx.MultiDiGraph, str]" = weakref.WeakKeyDictionary()

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..graph.layout import layout_positions, main_component
+from ..graph.style import FAMILY_STYLES, class_colors, node_size
 from ..graph.view import GraphView
 
 __all__ = [
@@ -46,19 +47,6 @@ PHYSICS_LIMIT = 500
 EDGE_LABEL_LIMIT = 250
 #: The colour of the highlighted paths.
 PATH_COLOR = "#e6007e"
-
-#: Family -> (what the legend calls it, vis-network shape, shades for its classes).
-FAMILY_STYLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "company": ("Companies", "dot", ("#1f5fa8", "#4a90d9", "#8bbcf0", "#163d6b", "#6aa3e0", "#2f77c4")),
-    "organization": ("Organizations", "hexagon", ("#0e8a8a", "#3cc1c1", "#0a5c5c", "#86dede", "#1fa3a3", "#5fd0d0")),
-    "person": ("People and posts", "triangle", ("#7b4bb7", "#b08ee0", "#55307f", "#9a6fd0")),
-    "place": ("Places", "square", ("#2e8b3a", "#7cc47a", "#1b5e22", "#a9dba3", "#4fae52", "#145018")),
-    "facility": ("Facilities", "diamond", ("#e0711a", "#f5a35c", "#a84f0c", "#ffc58f", "#c75f12")),
-    "partnership": ("Partnerships, stakes, investments", "star", ("#c62f3a", "#ee7a82", "#8e1d26", "#f7aab0", "#de5560", "#6b1119")),
-    "statement": ("Claims and statements", "triangleDown", ("#a59b24", "#cfc55a", "#6f6814", "#e3dc8f", "#8a8220", "#bdb23c", "#57510f")),
-    "product": ("Products", "dot", ("#8c5a3c", "#b98462", "#5f3b25")),
-    "other": ("Other", "dot", ("#888888", "#c266a8", "#5c5c5c", "#e09bcb", "#aaaaaa")),
-}
 
 _LABEL_LENGTH = 40
 _MAX_CITES = 6
@@ -196,7 +184,7 @@ def page_data(view: GraphView, *, title: str | None = None) -> dict:
             "name": label,
             "cls": class_index[d.get("type", "")],
             "type": str(d.get("type_label", "")),
-            "size": round(8 + min(22.0, 3.0 * math.sqrt(degree[n])) * (0.7 if family == "statement" else 1.0), 1),
+            "size": node_size(degree[n], family=family),
             # Hubs get larger labels, so that they stay readable when the whole graph fits.
             "font": round(12 + min(10.0, 2.0 * math.sqrt(degree[n])), 1),
             "x": round(positions[n][0]),
@@ -270,11 +258,7 @@ def _classes(view: GraphView) -> tuple[list[dict], dict[str, int]]:
     counts = Counter(d.get("type", "") for _, d in view.G.nodes(data=True))
     labels = {d.get("type", ""): d.get("type_label", "") for _, d in view.G.nodes(data=True)}
     family_of = {cls: view.families.get(cls, "other") for cls in set(view.families) | set(counts)}
-    shade = {}
-    for family in FAMILY_STYLES:
-        members = sorted(c for c, f in family_of.items() if f == family)
-        for i, cls in enumerate(members):
-            shade[cls] = FAMILY_STYLES[family][2][i % len(FAMILY_STYLES[family][2])]
+    shade = class_colors(view.families, counts)
     order = list(FAMILY_STYLES)
     present = sorted(counts, key=lambda c: (order.index(family_of[c]), (labels[c] or c).casefold(), c))
     classes = []
