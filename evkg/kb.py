@@ -488,20 +488,23 @@ class KnowledgeBase:
             return iri if (iri, None, None) in self._dataset else None
         return None
 
-    def entity(self, name: str) -> Entity:
+    def entity(self, name: str, *, suggest: bool = True) -> Entity:
         """Resolve a name to one entity: an IRI, a prefixed name (``company:catl``), or a
         label or alternative label, ignoring case, accents and dashes.
+
+        With ``suggest=False`` an unknown name raises at once, without the fuzzy search
+        for close matches (for callers that try many names that may be new).
 
         Raises
         ------
         UnknownEntity
-            No match; the message lists close matches.
+            No match; the message lists close matches (none with ``suggest=False``).
         AmbiguousEntity
             Several entities share the name; the message lists them.
         """
-        return self._entity(self._resolve(name))
+        return self._entity(self._resolve(name, suggest=suggest))
 
-    def _resolve(self, name: str) -> URIRef:
+    def _resolve(self, name: str, *, suggest: bool = True) -> URIRef:
         if not name or not name.strip():
             raise UnknownEntity("an entity name is empty; give a label such as 'CATL' or an IRI.")
         iri = self._iri_of(name)
@@ -519,7 +522,7 @@ class KnowledgeBase:
                 f"{name!r} names {len(candidates)} entities: {listing}. Use one of the IRIs.",
                 candidates=[(c.iri, c.label, c.type_label) for c in candidates],
             )
-        suggestions = [hit.entity.label for hit in self.search(name, limit=5)]
+        suggestions = [hit.entity.label for hit in self.search(name, limit=5)] if suggest else []
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
         shown = name if len(name) <= 80 else name[:77] + "..."
         raise UnknownEntity(

@@ -46,6 +46,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import hashlib
 import io
 import re
 from collections.abc import Iterable
@@ -383,11 +384,23 @@ def serialize_graph(rdf: Graph, *, comment: str | None = None) -> str:
         rdfs:label "Example"@en ;
     .
     """
-    dataset = Dataset()
-    target = default_graph(dataset)
-    for triple in rdf:
-        target.add(triple)
-    text = serialize_dataset(dataset, "ttl", prefixes=_OUTPUT_PREFIXES)
+    labels = _canonical_labels(rdf)
+    if labels is None:
+        dataset = Dataset()
+        target = default_graph(dataset)
+        for triple in rdf:
+            target.add(triple)
+        text = serialize_dataset(dataset, "ttl", prefixes=_OUTPUT_PREFIXES)
+    else:
+        # The blank nodes named as evkg.export names them (g0b0, g0b1 ... in the order of
+        # their canonical labels), then the Turtle that evkg.export writes for one graph.
+        rename = {node: BNode(f"g0b{number}") for number, node in enumerate(sorted(labels, key=labels.__getitem__))}
+        out = Graph(store="SimpleMemory")  # one graph, no contexts: quicker to fill
+        for prefix, namespace in _OUTPUT_PREFIXES.items():
+            out.bind(prefix, namespace)
+        for s, p, o in rdf:
+            out.add((rename.get(s, s), p, rename.get(o, o)))
+        text = out.serialize(format="longturtle")
     if comment:
         text = "".join(f"# {line}\n" for line in comment.splitlines()) + text
     return text
@@ -412,6 +425,65 @@ def known_units(kb: KnowledgeBase | None = None) -> dict[str, str]:
         used = {u for u in kb.dataset.objects(None, QUDT.hasUnit) if isinstance(u, URIRef)}
         named.update({unit_name(u): _compact(u) for u in used if _local(u).startswith("CCY_")})
     return dict(sorted(named.items(), key=lambda kv: kv[0].casefold()))
+
+
+def _canonical_labels(rdf: Graph) -> dict[BNode, str] | None:
+    """The canonical labels ``rdflib.compare.to_canonical_graph`` gives the blank nodes of
+    ``rdf`` (``cb`` and a hex digest), in linear time, or None for a graph it cannot label
+    so: one with a blank node linked to another blank node, or as a predicate.
+
+    rdflib refines colours: it takes the IRIs and literals next to blank nodes one by one
+    in the order of their N3 text, and each adds to the colour of every blank node beside
+    it the SHA-256 of ``1 P X`` (blank node P X) or ``X P 3`` (X P blank node), until every
+    blank node has a colour of its own. With no blank node beside another, only those
+    additions change colours, so the colour of a blank node is the sum over the terms taken
+    before the colouring came apart. Blank nodes that no term tells apart (the same quote
+    of the same statement twice) are then told apart one at a time, as rdflib's search
+    does: of k alike, one gets the hash of ``k`` added, another ``k - 1`` ... the last none.
+    Each of rdflib's rounds looks at every blank node, which makes it quadratic; this
+    gives its labels, so the same triples still give the same bytes.
+    """
+    beside: dict = {}
+    nodes: set[BNode] = set()
+    for s, p, o in rdf:
+        if isinstance(p, BNode) or (isinstance(s, BNode) and isinstance(o, BNode)):
+            return None
+        if isinstance(s, BNode):
+            nodes.add(s)
+            beside.setdefault(o, []).append((s, f"1 {p.n3()} {o.n3()}"))
+        elif isinstance(o, BNode):
+            nodes.add(o)
+            beside.setdefault(s, []).append((o, f"{s.n3()} {p.n3()} 3"))
+    colour = dict.fromkeys(nodes, 0)
+    sharing = {0: len(nodes)} if nodes else {}
+    shared = 1 if len(nodes) > 1 else 0  # colours that more than one blank node has
+    for term in sorted(beside, key=lambda t: t.n3()):
+        if not shared:
+            break
+        added: dict[BNode, int] = {}
+        for node, item in beside[term]:
+            added[node] = added.get(node, 0) + _sha(item)
+        for node, more in added.items():
+            old = colour[node]
+            new = colour[node] = old + more
+            sharing[old] -= 1
+            if sharing[old] == 1:
+                shared -= 1
+            sharing[new] = sharing.get(new, 0) + 1
+            if sharing[new] == 2:
+                shared += 1
+    if shared:
+        alike: dict[int, list[BNode]] = {}
+        for node, value in colour.items():
+            alike.setdefault(value, []).append(node)
+        for value, group in alike.items():
+            for index, node in enumerate(group[:-1]):
+                colour[node] = value + _sha(str(len(group) - index))
+    return {node: "cb%x" % value for node, value in colour.items()}
+
+
+def _sha(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode("utf8")).digest(), "big")
 
 
 #: How the units line of ``evkg import --columns`` and unit errors end.
@@ -572,6 +644,14 @@ class _Import:
         self.sources: dict[str, URIRef | None] = {}
         self.minted: dict[URIRef, int] = {}
         self._supers: dict[URIRef, set[URIRef]] = {}
+        # Indexes, so that each row costs the same however long the table is.
+        self.declared_iris: dict[URIRef, _Declared] = {}
+        self.declared_on_row: dict[int, list[_Declared]] = {}
+        self._resolved: dict[str, URIRef | AmbiguousEntity | None] = {}
+        self._indexes: dict[tuple, dict[str, URIRef]] = {}
+        self._classes: dict[tuple, set[URIRef]] = {}
+        self._units: dict[str, str] | None = None
+        self._labels: dict = {}
 
     # ----------------------------------------------------------------- driver
 
@@ -662,20 +742,27 @@ class _Import:
 
     # ----------------------------------------------------------------- vocabulary
 
+    def _label_of(self, term) -> str:
+        """The knowledge base's label of a term, read once per term."""
+        label = self._labels.get(term)
+        if label is None:
+            label = self._labels[term] = self.kb.label_of(term)
+        return label
+
     def _superclasses(self, kind: URIRef) -> set[URIRef]:
         if kind not in self._supers:
             self._supers[kind] = set(self.ds.transitive_objects(kind, RDFS.subClassOf))
         return self._supers[kind]
 
     def _is_a(self, iri: URIRef, kind: URIRef) -> bool:
-        declared = next((d for d in self.declared.values() if d.iri == iri), None)
+        declared = self.declared_iris.get(iri)
         types = [declared.kind] if declared else self.ds.objects(iri, RDF.type)
         return any(kind in self._superclasses(t) for t in types)
 
     def _type_label(self, iri: URIRef) -> str:
         kinds = sorted(t for t in self.ds.objects(iri, RDF.type) if isinstance(t, URIRef))
         own = [t for t in kinds if str(t).startswith(str(EV._NS))] or kinds
-        return self.kb.label_of(own[0]) if own else "untyped"
+        return self._label_of(own[0]) if own else "untyped"
 
     @staticmethod
     def _names_of(ds, term) -> Iterable[str]:
@@ -688,24 +775,43 @@ class _Import:
         """Match a cell against classes or concepts by label, other name or local name."""
         value = row.get(column)
         wanted = _key(value.split(":", 1)[1] if value.lower().startswith("ev:") else value)
-        index: dict[str, URIRef] = {}
-        for term in sorted(candidates):
-            for text in self._names_of(self.ds, term):
-                index.setdefault(_key(text), term)
+        index = self._term_index(candidates)
         if wanted in index:
             return index[wanted]
-        choices = sorted({self.kb.label_of(t) for t in index.values()})
+        choices = sorted({self._label_of(t) for t in index.values()})
         self.row_problem(row, column, f"not {what}; use one of: {', '.join(choices)}.")
         return None
 
+    def _term_index(self, candidates: Iterable[URIRef]) -> dict[str, URIRef]:
+        """Folded name -> term, for a set of classes or concepts (made once per set)."""
+        terms = tuple(sorted(candidates))
+        index = self._indexes.get(terms)
+        if index is None:
+            index = self._indexes[terms] = {}
+            for term in terms:
+                for text in self._names_of(self.ds, term):
+                    index.setdefault(_key(text), term)
+        return index
+
+    def _subclasses(self, base: URIRef) -> set[URIRef]:
+        """The ev: classes under ``base`` (``base`` too)."""
+        key = ("under", base)
+        if key not in self._classes:
+            self._classes[key] = {
+                c for c in self.ds.transitive_subjects(RDFS.subClassOf, base) if str(c).startswith(str(EV._NS))
+            }
+        return self._classes[key]
+
     def _class(self, row: _Row, column: str, base: URIRef) -> URIRef | None:
-        subclasses = set(self.ds.transitive_subjects(RDFS.subClassOf, base))
-        return self._term(row, column, (c for c in subclasses if str(c).startswith(str(EV._NS))), f"a kind of {self.kb.label_of(base)}")
+        return self._term(row, column, self._subclasses(base), f"a kind of {self._label_of(base)}")
 
     def _concept(self, row: _Row, column: str, scheme: URIRef) -> URIRef | None:
         if not row.get(column):
             return None
-        return self._term(row, column, self.ds.subjects(SKOS.inScheme, scheme), f"in the scheme of {self.kb.label_of(scheme)}")
+        key = ("scheme", scheme)
+        if key not in self._classes:
+            self._classes[key] = set(self.ds.subjects(SKOS.inScheme, scheme))
+        return self._term(row, column, self._classes[key], f"in the scheme of {self._label_of(scheme)}")
 
     # ----------------------------------------------------------------- declarations
 
@@ -742,23 +848,26 @@ class _Import:
                 return self._place_class(row, column)
             if any(wanted in self._keys(c) for c in organizations):
                 return self._class(row, column, EV.Organization)
-            choices = sorted({self.kb.label_of(c) for c in organizations | places} | set(_PLACE_WORDS))
+            choices = sorted({self._label_of(c) for c in organizations | places} | set(_PLACE_WORDS))
             self.row_problem(row, column, f"not a class a new entity can have; use one of: {', '.join(choices)}.")
             return None
         return self._class(row, column, EV.Organization)
 
     def _creatable(self, base: URIRef) -> set[URIRef]:
         """The ev: classes under ``base`` that a table may create instances of."""
-        excluded = set()
-        for root in _NOT_CREATABLE:
-            excluded |= set(self.ds.transitive_subjects(RDFS.subClassOf, root))
-        return {
-            c for c in self.ds.transitive_subjects(RDFS.subClassOf, base)
-            if str(c).startswith(str(EV._NS)) and c not in excluded
-        }
+        key = ("creatable", base)
+        if key not in self._classes:
+            excluded = set()
+            for root in _NOT_CREATABLE:
+                excluded |= set(self.ds.transitive_subjects(RDFS.subClassOf, root))
+            self._classes[key] = {
+                c for c in self.ds.transitive_subjects(RDFS.subClassOf, base)
+                if str(c).startswith(str(EV._NS)) and c not in excluded
+            }
+        return self._classes[key]
 
     def _keys(self, term: URIRef) -> set[str]:
-        return {_key(text) for text in self._names_of(self.ds, term)}
+        return set(self._term_index((term,)))
 
     def _place_class(self, row: _Row, column: str) -> URIRef | None:
         value = row.get(column)
@@ -778,7 +887,7 @@ class _Import:
             if first.kind != kind:
                 self.row_problem(
                     row, column,
-                    f"row {first.row} declares {name!r} as {_a(self.kb.label_of(first.kind))}; give one class.",
+                    f"row {first.row} declares {name!r} as {_a(self._label_of(first.kind))}; give one class.",
                 )
             elif self.layout.kind == "entities":
                 self.row_problem(row, name_column, f"row {first.row} declares {name!r} already; give each entity one row.")
@@ -793,10 +902,12 @@ class _Import:
             self.row_problem(
                 row, name_column,
                 f"would become {_compact(iri)}, which the knowledge base already has as "
-                f"{self.kb.label_of(iri)!r}; name that entity as the knowledge base does.",
+                f"{self._label_of(iri)!r}; name that entity as the knowledge base does.",
             )
             return
-        self.declared[key] = _Declared(iri, name, kind, row.number)
+        declared = self.declared[key] = _Declared(iri, name, kind, row.number)
+        self.declared_iris.setdefault(iri, declared)
+        self.declared_on_row.setdefault(row.number, []).append(declared)
 
     def _declare_row_entity(self, row: _Row) -> None:
         """An ``entities`` row: its name must be new, its class one a table may create."""
@@ -814,17 +925,38 @@ class _Import:
         if known is not None:
             self.row_problem(
                 row, "name",
-                f"the knowledge base already has {self.kb.label_of(known)!r} ({_compact(known)}, "
+                f"the knowledge base already has {self._label_of(known)!r} ({_compact(known)}, "
                 f"{_a(self._type_label(known))}); leave it out, or name it so in the other tables.",
             )
             return
         self._declare_entity(row, "name", "class", name, kind)
 
     def _known(self, name: str) -> URIRef | None:
+        found = self._lookup(name)
+        return found if isinstance(found, URIRef) else None
+
+    def _lookup(self, name: str) -> URIRef | AmbiguousEntity | None:
+        """What ``name`` resolves to in the knowledge base, as :meth:`KnowledgeBase.entity`
+        resolves it: an IRI, the error of a name that several entities share, or None.
+        Each name is resolved once, without the search for close matches (only the error
+        for an unknown name needs those: :meth:`_suggestions`)."""
+        if name not in self._resolved:
+            try:
+                self._resolved[name] = URIRef(self.kb.entity(name, suggest=False).iri)
+            except AmbiguousEntity as exc:
+                self._resolved[name] = exc
+            except UnknownEntity:
+                self._resolved[name] = None
+        return self._resolved[name]
+
+    def _suggestions(self, name: str) -> list[str]:
         try:
-            return URIRef(self.kb.entity(name).iri)
-        except (UnknownEntity, AmbiguousEntity):
-            return None
+            self.kb.entity(name)
+        except UnknownEntity as exc:
+            return exc.suggestions
+        except AmbiguousEntity:
+            pass
+        return []
 
     def _declare_source(self, row: _Row) -> None:
         value = row.get("source")
@@ -856,16 +988,14 @@ class _Import:
             return None
         iri = next(iter(self.ds.subjects(EV.articleId, Literal(value))), None)
         if iri is None:
-            try:
-                iri = URIRef(self.kb.entity(value).iri)
-            except AmbiguousEntity as exc:
-                self.row_problem(row, "source", str(exc))
+            found = self._lookup(value)
+            if isinstance(found, AmbiguousEntity):
+                self.row_problem(row, "source", str(found))
                 return None
-            except UnknownEntity:
-                iri = None
+            iri = found
         if iri is not None:
             if not self._is_a(iri, EV.Source):
-                self.row_problem(row, "source", f"{self.kb.label_of(iri)} is {_a(self._type_label(iri))}, not a source.")
+                self.row_problem(row, "source", f"{self._label_of(iri)} is {_a(self._type_label(iri))}, not a source.")
                 return None
             # A source imported before (another table of the same review folder) may be
             # named with the title and date it has; another title or date is an error.
@@ -917,14 +1047,10 @@ class _Import:
                 self.row_problem(row, column, f"is required: {self._help(column)}")
             return None
         expected = expected or self.ds.value(predicate, RDFS.range)
-        try:
-            iri: URIRef | None = URIRef(self.kb.entity(value).iri)
-            suggestions: list[str] = []
-        except AmbiguousEntity as exc:
-            self.row_problem(row, column, str(exc))
+        iri = self._lookup(value)
+        if isinstance(iri, AmbiguousEntity):
+            self.row_problem(row, column, str(iri))
             return None
-        except UnknownEntity as exc:
-            iri, suggestions = None, exc.suggestions
         if iri is not None:
             if row.get(type_column):
                 kind = self._new_class(row, type_column)
@@ -932,21 +1058,21 @@ class _Import:
                     self.row_problem(
                         row, type_column,
                         f"{value!r} is already in the knowledge base as {_a(self._type_label(iri))} "
-                        f"({_compact(iri)}), not {_a(self.kb.label_of(kind))}; leave {type_column} empty to use it.",
+                        f"({_compact(iri)}), not {_a(self._label_of(kind))}; leave {type_column} empty to use it.",
                     )
                     return None
             if expected is not None and not self._is_a(iri, expected):
                 self.row_problem(
                     row, column,
-                    f"{self.kb.label_of(iri)} ({_compact(iri)}) is {_a(self._type_label(iri))}; "
-                    f"{column} needs {_a(self.kb.label_of(expected))}.",
+                    f"{self._label_of(iri)} ({_compact(iri)}) is {_a(self._type_label(iri))}; "
+                    f"{column} needs {_a(self._label_of(expected))}.",
                 )
                 return None
             return iri
         declared = self.declared.get(normalize_name(value))
         if declared is not None:
             if expected is not None and not self._is_a(declared.iri, expected):
-                self.row_problem(row, column, f"is a new {self.kb.label_of(declared.kind)}; {column} needs {_a(self.kb.label_of(expected))}.")
+                self.row_problem(row, column, f"is a new {self._label_of(declared.kind)}; {column} needs {_a(self._label_of(expected))}.")
                 return None
             if row.get(type_column):
                 row.triples += [
@@ -957,6 +1083,7 @@ class _Import:
             return declared.iri
         if not row.ok and row.get(type_column):
             return None  # the _type cell is already reported
+        suggestions = self._suggestions(value)
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
         what = "place" if type_column in _PLACE_TYPES else "organization"
         create = (
@@ -1022,7 +1149,9 @@ class _Import:
         value = row.get(column)
         unit = unit_for(value) if value else None
         if unit is None:
-            listing = ", ".join(f"{name} ({iri})" for name, iri in known_units(self.kb).items())
+            if self._units is None:
+                self._units = known_units(self.kb)
+            listing = ", ".join(f"{name} ({iri})" for name, iri in self._units.items())
             self.row_problem(
                 row, column,
                 f"{'unknown' if value else 'a number needs its'} unit; use one of: {listing}, {CURRENCY_NOTE}.",
@@ -1095,9 +1224,8 @@ class _Import:
 
     def _derive_declared(self, row: _Row, source: URIRef) -> None:
         # New entities declared on this row are derived from its source too.
-        for declared in self.declared.values():
-            if declared.row == row.number:
-                row.triples.append((declared.iri, PROV.wasDerivedFrom, source, "source"))
+        for declared in self.declared_on_row.get(row.number, ()):
+            row.triples.append((declared.iri, PROV.wasDerivedFrom, source, "source"))
 
     def _evidence(self, row: _Row, subject: URIRef | None, predicate: URIRef, value: URIRef | None, column: str) -> None:
         """A sourced statement that is not a fact node of its own (a home country, where a
@@ -1129,8 +1257,8 @@ class _Import:
     def _name(self, iri: URIRef | None, row: _Row, column: str) -> str:
         if iri is None:
             return row.get(column)
-        declared = next((d for d in self.declared.values() if d.iri == iri), None)
-        return declared.name if declared else self.kb.label_of(iri)
+        declared = self.declared_iris.get(iri)
+        return declared.name if declared else self._label_of(iri)
 
     def _optional(self, row: _Row, fact: URIRef, pairs: Iterable[tuple[URIRef, str, object]]) -> None:
         for predicate, column, value in pairs:
@@ -1155,7 +1283,7 @@ class _Import:
         market = self._entity(row, "market", EV.targetsMarket)
         year = self._year(row, "year")
         label = "–".join(self._name(iri, row, column) for iri, column in partners)
-        fact = self._fact(row, kind, f"{label} {self.kb.label_of(kind)}" if kind else label)
+        fact = self._fact(row, kind, f"{label} {self._label_of(kind)}" if kind else label)
         if fact is None:
             return
         for iri, column in partners:
@@ -1239,7 +1367,7 @@ class _Import:
         if value is None and destination is None and row.ok:
             self.row_problem(row, "value", "an observation needs its figure: value with unit, or value_wording (or a destination for a ranking).")
         period = row.get("period") or row.get("year")
-        measured = self.kb.label_of(indicator) if indicator is not None else row.get("indicator")
+        measured = self._label_of(indicator) if indicator is not None else row.get("indicator")
         label = f"{self._name(area, row, 'area')} {measured}" + (f", {period}" if period else "")
         fact = self._fact(row, EV.Observation if indicator is not None else None, label)
         if fact is None:
@@ -1255,14 +1383,14 @@ class _Import:
         """An entity cell that must be one of ``kinds`` (a country, or a country or region)."""
         iri = self._entity(row, column, predicate, required=required)
         if iri is not None and not any(self._is_a(iri, kind) for kind in kinds):
-            wanted = " or ".join(_a(self.kb.label_of(k)) for k in kinds)
+            wanted = " or ".join(_a(self._label_of(k)) for k in kinds)
             self.row_problem(row, column, f"{self._name(iri, row, column)} ({_compact(iri)}) is {_a(self._kind_label(iri))}; {column} needs {wanted}.")
             return None
         return iri
 
     def _kind_label(self, iri: URIRef) -> str:
-        declared = next((d for d in self.declared.values() if d.iri == iri), None)
-        return f"new {self.kb.label_of(declared.kind)}" if declared else self._type_label(iri)
+        declared = self.declared_iris.get(iri)
+        return f"new {self._label_of(declared.kind)}" if declared else self._type_label(iri)
 
     def _based_in(self, row: _Row) -> None:
         organization = self._entity(row, "organization", EV.basedIn, required=True, expected=EV.Organization)
@@ -1303,7 +1431,7 @@ class _Import:
             if needs and not row.get("country"):
                 self.row_problem(
                     row, "country",
-                    f"{_a(self.kb.label_of(declared.kind))} needs the country (or region) it is in.",
+                    f"{_a(self._label_of(declared.kind))} needs the country (or region) it is in.",
                 )
         row.triples += [
             (declared.iri, RDF.type, declared.kind, "class"),
@@ -1330,8 +1458,7 @@ class _Import:
         import pyshacl
 
         data = Graph()
-        for triple in self.rdf:
-            data.add(triple)
+        data += self.rdf
         for predicate in (RDFS.subClassOf, SKOS.inScheme):
             for s, o in self.ds.subject_objects(predicate):
                 data.add((s, predicate, o))
@@ -1341,12 +1468,16 @@ class _Import:
             if isinstance(subject, URIRef) and (subject, None, None) in self.ds:
                 for triple in self.ds.triples((subject, None, None)):
                     data.add(triple)
-        named = {t for s, _, o in data for t in (s, o) if isinstance(t, URIRef)}
+        # What this table mints (facts, new entities, new sources) has no type in the
+        # knowledge base: only the terms it names from there are looked up.
+        minted = self.minted.keys() | self.declared_iris.keys() | self.new_sources.keys()
+        named = {t for s, _, o in data for t in (s, o) if isinstance(t, URIRef)} - minted
         for term in named:
             for kind in self.ds.objects(term, RDF.type):
                 data.add((term, RDF.type, kind))
+        # inplace: the data graph is this check's own, so pyshacl need not copy it first.
         conforms, report, _ = pyshacl.validate(
-            data, shacl_graph=_shapes(), inference="none", allow_warnings=True, advanced=True
+            data, shacl_graph=_shapes(), inference="none", allow_warnings=True, advanced=True, inplace=True
         )
         if conforms:
             return
