@@ -1000,6 +1000,9 @@ def import_table(settings: Settings, file: Path | None, kind: str, output: Path 
         evkg import --kind facilities --columns
         evkg import examples/import/facilities.csv --kind facilities -o plants.ttl
         evkg import stakes.csv --kind ownership --dry-run
+        evkg import examples/import/entities.csv --kind entities -o entities.ttl
+        evkg import examples/import/based-in.csv --kind based-in -o homes.ttl
+        evkg import examples/import/located-in.csv --kind located-in -o places.ttl
         evkg --data plants.ttl show "Example Cells Hungary plant"
     """
     from .ingest.tabular import CURRENCY_NOTE, LAYOUTS, import_csv, known_units, serialize_graph

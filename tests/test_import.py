@@ -168,6 +168,44 @@ def test_a_new_organization_is_declared_once_and_named_by_later_rows(kb):
     assert len(list(rdf.subjects(EV.ownedEntity, cells))) == 2
 
 
+def test_a_2000_row_table_gives_one_fact_per_row(kb):
+    rows = []
+    for n in range(2000):
+        operator, operator_type = (f"Example Row Cells {n}", "battery maker") if n % 2 else (("CATL", "BYD")[n % 4 // 2], "")
+        rows.append({**PLANT, "name": f"Example Row plant {n}", "operator": operator, "operator_type": operator_type,
+                     "location": ("Hungary", "China")[n % 2], "capacity": f"{n % 50}.5",
+                     "source_title": PLANT["source_title"] if n == 0 else "", "source_date": PLANT["source_date"] if n == 0 else "",
+                     "quote": f"{operator} plans Example Row plant {n}, rated at {n % 50}.5 GWh."})
+    rdf = read(kb, table(*rows), "facilities")
+    plants = set(rdf.subjects(RDF.type, EV.BatteryCellPlant))
+    assert len(plants) == 2000
+    assert {str(rdf.value(p, RDFS.label)) for p in plants} == {f"Example Row plant {n}" for n in range(2000)}
+    assert all(rdf.value(p, EV.quote) is not None and rdf.value(p, PROV.wasDerivedFrom) == URIRef(NOTES) for p in plants)
+    assert len(set(rdf.subjects(RDF.type, EV.BatteryMaker))) == 1000
+    assert (entity_iri("facility", "example-row-plant-0"), EV.operator, entity_iri("company", "catl")) in rdf
+    assert len(set(rdf.subjects(EV.quote, None))) == 2000
+
+
+def test_turtle_names_blank_nodes_as_the_canonical_export_does(kb):
+    from evkg.export import serialize_dataset
+    from evkg.ingest.tabular import _OUTPUT_PREFIXES
+    from evkg.loading import default_graph
+    from rdflib import Dataset
+
+    again = {**HOME, "source_title": ""}  # the same statement with the same quote: blank nodes alike
+    other = {**HOME, "organization": "Example Test Drives", "organization_type": "technology firm", "country": "China",
+             "source_title": "", "quote": "Example Test Drives, a Chinese supplier, makes motors."}
+    for kind, text in [
+        ("based-in", table(HOME, again, other, again, {**other, "country": "Japan"})),
+        ("observations", (SAMPLES / "observations.csv").read_text(encoding="utf-8")),
+        ("facilities", (SAMPLES / "facilities.csv").read_text(encoding="utf-8")),
+    ]:
+        rdf = read(kb, text, kind)
+        dataset = Dataset()
+        default_graph(dataset).__iadd__(rdf)
+        assert serialize_graph(rdf) == serialize_dataset(dataset, "ttl", prefixes=_OUTPUT_PREFIXES), kind
+
+
 def test_bom_semicolons_and_spreadsheet_headers_are_read(kb):
     text = table(STAKE).replace(",", ";").replace("share_percent", "Share Percent")
     rdf = read(kb, b"\xef\xbb\xbf" + text.encode("utf-8"), "ownership")
