@@ -567,8 +567,11 @@ def export(settings: Settings, fmt: str, collapse: bool, raw_csv: bool, output: 
             if not output.parent.is_dir():
                 raise click.BadParameter(f"the folder {output.parent} does not exist.", param_hint="-o")
             output.mkdir(exist_ok=True)
-            write_atomically(output / "nodes.csv", nodes)
-            write_atomically(output / "edges.csv", edges)
+            from .export import write_files_atomically
+
+            # Both files are written before either replaces an old one: never a new
+            # nodes.csv beside an old edges.csv.
+            write_files_atomically({output / "nodes.csv": nodes, output / "edges.csv": edges})
             click.echo(f"Wrote {output / 'nodes.csv'} and {output / 'edges.csv'}", err=True)
             return
         from .graph.style import class_families

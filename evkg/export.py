@@ -30,7 +30,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 from .errors import OutputError, UnknownFormat
 from .loading import default_graph
 
-__all__ = ["EXPORT_FORMATS", "serialize_dataset", "write_atomically", "canonical_graphs", "formula_safe", "csv_row"]
+__all__ = ["EXPORT_FORMATS", "serialize_dataset", "write_atomically", "write_files_atomically", "remove_interrupted_writes", "canonical_graphs", "formula_safe", "csv_row"]
 
 #: Export format names and what each keeps: True if named graphs survive.
 EXPORT_FORMATS: dict[str, bool] = {"ttl": False, "trig": True, "nq": True, "nt": False, "jsonld": True}
@@ -223,28 +223,132 @@ def write_atomically(path: str | Path, text: str | bytes) -> Path:
         The folder does not exist or cannot be written.
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: the folder {folder} does not exist; create it first.")
-    if path.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name.")
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write in {folder}: {exc.strerror}.") from None
-    try:
-        # mkstemp creates the file private (0600); give it the mode a plain open() would.
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_files_atomically({path: text})
     return path
+
+
+def write_files_atomically(files: dict) -> list[Path]:
+    """Write several files (path → text or bytes) as :func:`write_atomically` writes one:
+    every file goes to a temporary file first, and only when all are written are they
+    renamed into place, one after the other. An error or an interruption while writing
+    leaves every old file as it was, rather than a new file beside an old one (the two
+    files of a CSV export).
+
+    Temporary files are ``.NAME.PID-XXXXXXXX.tmp`` beside their file. One left behind by
+    a process that no longer runs (killed while writing) is removed by the next write of
+    the same file, which says so on standard error (the ``evkg`` logger).
+
+    Raises
+    ------
+    OutputError
+        A folder does not exist or cannot be written.
+    """
+    paths = [Path(p) for p in files]
+    for path in paths:
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise OutputError(f"{path}: the folder {folder} does not exist; create it first.")
+        if path.is_dir():
+            raise OutputError(f"{path}: is a folder; give a file name.")
+    written: list[tuple[str, Path]] = []
+    try:
+        for path, text in zip(paths, files.values()):
+            folder = path.parent if str(path.parent) else Path(".")
+            remove_interrupted_writes(path)
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=folder)
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot write in {folder}: {exc.strerror}.") from None
+            written.append((tmp, path))
+            # mkstemp creates the file private (0600); give it the mode a plain open() would.
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o666 & ~_umask())
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        while written:
+            tmp, path = written[0]
+            os.replace(tmp, path)
+            written.pop(0)
+    except BaseException:
+        for tmp, _ in written:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    return paths
+
+
+#: A temporary file of write_files_atomically: ``.NAME.PID-XXXXXXXX.tmp`` (or, from
+#: before the process id was in the name, ``.NAME.XXXXXXXX.tmp``).
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?:(?P<pid>\d+)-)?[A-Za-z0-9_]{8}\.tmp")
+#: How old a temporary file without a process id must be to count as left behind.
+_ABANDONED_SECONDS = 600
+
+
+def remove_interrupted_writes(path: str | Path) -> list[Path]:
+    """Remove the temporary files that writes of ``path`` left beside it when their
+    process was killed (its process no longer runs), saying so on standard error; the
+    files removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".edges.csv.999999999-abcd1234.tmp").write_text("half")
+    >>> [p.name for p in remove_interrupted_writes(folder / "edges.csv")]
+    ['.edges.csv.999999999-abcd1234.tmp']
+    """
+    import logging
+    import time
+
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    removed = []
+    try:
+        entries = list(folder.glob(f".{_glob_escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMPORARY.fullmatch(entry.name)
+        if not match or match["name"] != path.name:
+            continue
+        try:
+            if match["pid"] is not None:
+                if _running(int(match["pid"])):
+                    continue
+            elif time.time() - entry.stat().st_mtime < _ABANDONED_SECONDS:
+                continue
+            size = entry.stat().st_size
+            entry.unlink()
+        except OSError:
+            continue
+        removed.append(entry)
+        who = f"process {match['pid']}" if match["pid"] else "a process"
+        logging.getLogger("evkg").warning(
+            f"{path}: removed {entry.name} ({size:,} bytes), left by a write of {path.name} that was "
+            f"interrupted ({who} stopped before it finished); {path} is as that write found it."
+        )
+    return removed
+
+
+def _glob_escape(name: str) -> str:
+    """``name`` with the characters glob reads as patterns escaped."""
+    import glob
+
+    return glob.escape(name)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs (or may: one evkg cannot signal)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 @functools.lru_cache(maxsize=1)

@@ -31,6 +31,7 @@ __all__ = [
     "parse_file",
     "network_guard",
     "check_xml_entities",
+    "check_xml_whole",
     "default_graph",
     "iri_problem",
     "TermCheck",
@@ -69,7 +70,12 @@ QUAD_FORMATS = frozenset({"trig", "nquads", "trix", "hext", "json-ld"})
 # Limits on XML internal entities: plain namespace abbreviations (as Protégé writes them)
 # pass, anything that could expand without bound is refused before the parser sees it.
 MAX_ENTITY_VALUE = 4096
-MAX_ENTITY_EXPANSION = 32 * 1024 * 1024
+#: What entity references may add to a document, in bytes: this much to any document, or
+#: this many times the document's own size to a larger one. Namespace abbreviations add
+#: a few times the size of their references; one long entity referenced over and over
+#: (the "quadratic blowup") adds thousands of times it.
+MAX_ENTITY_EXPANSION = 1024 * 1024
+MAX_ENTITY_EXPANSION_RATIO = 10
 
 
 def guess_format(path: str | Path) -> str:
@@ -373,7 +379,19 @@ def check_xml_entities(data: bytes, path: str) -> None:
     "http://www.w3.org/2002/07/owl#">``). Refused: external entities (SYSTEM/PUBLIC),
     parameter entities, entities whose value refers to other entities (the "billion
     laughs" pattern), values over ``MAX_ENTITY_VALUE`` characters, and documents whose
-    entity references would expand to more than ``MAX_ENTITY_EXPANSION`` bytes.
+    entity references would expand to more than ``MAX_ENTITY_EXPANSION`` bytes, or
+    ``MAX_ENTITY_EXPANSION_RATIO`` times the document's size if that is more (one long
+    entity referenced thousands of times, the "quadratic blowup"). The expansion is
+    counted from the references and the sizes of the values, never by expanding: every
+    ``&name;`` in the document counts, in text and attributes alike.
+
+    Examples
+    --------
+    >>> quadratic = b'<!DOCTYPE r [<!ENTITY a "' + b"x" * 4000 + b'">]><r>' + b"&a;" * 6000 + b"</r>"
+    >>> check_xml_entities(quadratic, "q.rdf")
+    Traceback (most recent call last):
+    ...
+    evkg.errors.UnsafeInputError: q.rdf: entity references would expand to 24,000,000 bytes in a document of 22,036 (at most 1,048,576, or 10 times the document); one long entity referenced over and over (the 'quadratic blowup' attack) is refused.
 
     Raises
     ------
@@ -429,12 +447,64 @@ def check_xml_entities(data: bytes, path: str) -> None:
                 f"{where} is {len(value)} characters long (at most {MAX_ENTITY_VALUE})."
             )
         sizes[decl.name] = len(value.encode())
-    expansion = sum(sizes.get(m.group(1).decode(), 0) for m in _ENTITY_REF.finditer(data))
-    if expansion > MAX_ENTITY_EXPANSION:
+    if not sizes:
+        return
+    counts: dict[bytes, int] = {}
+    for match in _ENTITY_REF.finditer(data):
+        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    expansion = sum(sizes.get(name.decode(), 0) * count for name, count in counts.items())
+    if expansion > max(MAX_ENTITY_EXPANSION, MAX_ENTITY_EXPANSION_RATIO * len(data)):
         raise UnsafeInputError(
-            f"{path}: entity references would expand to {expansion:,} bytes "
-            f"(at most {MAX_ENTITY_EXPANSION:,}); evkg refuses the file."
+            f"{path}: entity references would expand to {expansion:,} bytes in a document of {len(data):,} "
+            f"(at most {MAX_ENTITY_EXPANSION:,}, or {MAX_ENTITY_EXPANSION_RATIO} times the document); "
+            "one long entity referenced over and over (the 'quadratic blowup' attack) is refused."
         )
+
+
+def check_xml_whole(path: str | Path) -> None:
+    """Refuse an XML file that is not one whole, well-formed document.
+
+    Oxigraph's RDF/XML parser reads a document cut after any closing tag as whole (its
+    triples so far, no error); rdflib's parser, on expat, refuses it. Run this after
+    :func:`check_xml_entities` (expat expands the internal entities that check let
+    through); it reads the file in blocks, with no handlers, and resolves no external
+    entity.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> cut = pathlib.Path(tempfile.mkdtemp()) / "cut.rdf"
+    >>> _ = cut.write_text("<rdf:RDF><rdf:Description/>")
+    >>> check_xml_whole(cut)
+    Traceback (most recent call last):
+    ...
+    evkg.errors.ParseError: .../cut.rdf, line 1: not well-formed XML (no element found): the document ends before it is closed, so it may have been cut short. Nothing was loaded.
+
+    Raises
+    ------
+    ParseError
+        With the file and the line where expat stopped.
+    """
+    from .errors import InputError
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        with open(path, "rb") as handle:
+            parser.ParseFile(handle)
+    except xml.parsers.expat.ExpatError as exc:
+        why = xml.parsers.expat.errors.messages[exc.code]
+        if exc.code == xml.parsers.expat.errors.codes[xml.parsers.expat.errors.XML_ERROR_NO_ELEMENTS]:
+            why += "): the document ends before it is closed, so it may have been cut short"
+        else:
+            why += ")"
+        raise ParseError(
+            f"{path}, line {exc.lineno}: not well-formed XML ({why}. Nothing was loaded.",
+            path=str(path),
+            line=exc.lineno,
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
 
 
 # --------------------------------------------------------------------------- parsing
@@ -485,6 +555,88 @@ def _describe_parse_error(exc: Exception, path: str, fmt: str, data: bytes) -> P
         why = why[:300] + " ..."
     where = f"{path}, line {line}" if line else path
     return ParseError(f"{where}: cannot parse as {fmt}: {why}", path=path, line=line)
+
+
+#: The largest term Oxigraph's parsers read (their buffer limit), in bytes.
+MAX_TERM_BYTES = 16 * 1024 * 1024
+
+
+def too_large_term(path: str | Path) -> ParseError:
+    """The error for a file with a term (a literal, most often) past :data:`MAX_TERM_BYTES`."""
+    return ParseError(
+        f"{path}: a term (a literal, most likely) is longer than {MAX_TERM_BYTES // (1024 * 1024)} MB, "
+        "the most evkg reads in one term; nothing was loaded. Keep long texts in files of their own "
+        "and point to them with an IRI.",
+        path=str(path),
+    )
+
+
+def _parse_lines(path: Path, fmt: str, graph_iri: URIRef | None) -> Dataset:
+    """N-Triples or N-Quads into a fresh Dataset, with Oxigraph's parser (it streams the
+    file and reads long literals in linear time; rdflib's line parser takes quadratic
+    time on them). Each blank node label becomes a fresh rdflib blank node, as rdflib's
+    parser makes them; a typed xsd:string literal becomes a plain one (the same literal
+    in RDF 1.1); Oxigraph writes language tags in lower case.
+    """
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal
+
+    dataset = Dataset(default_union=True)
+    default = default_graph(dataset)
+    target = dataset.graph(graph_iri) if graph_iri is not None else default
+    named, blank, literal, unnamed = ox.NamedNode, ox.BlankNode, ox.Literal, ox.DefaultGraph
+    blank_nodes: dict[str, BNode] = {}
+    graphs: dict[str, Graph] = {}
+
+    def term(node):
+        kind = type(node)
+        if kind is named:
+            return URIRef(node.value)
+        if kind is blank:
+            found = blank_nodes.get(node.value)
+            if found is None:
+                found = blank_nodes[node.value] = BNode()
+            return found
+        if kind is literal:
+            if node.language:
+                return Literal(node.value, lang=node.language)
+            datatype = node.datatype.value
+            return Literal(node.value) if datatype == _XSD_STRING else Literal(node.value, datatype=URIRef(datatype))
+        raise ParseError(f"{path}: cannot parse as {fmt}: evkg does not read RDF-star triple terms.", path=str(path))
+
+    def graph_of(name):
+        if type(name) is unnamed:
+            return target
+        key = f"{type(name).__name__}:{name.value}"
+        found = graphs.get(key)
+        if found is None:
+            found = graphs[key] = dataset.graph(term(name))
+        return found
+
+    def quads():
+        for quad in ox.parse(path=str(path), format=ox_format):
+            yield term(quad.subject), term(quad.predicate), term(quad.object), graph_of(quad.graph_name)
+
+    ox_format = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.N_QUADS
+    try:
+        dataset.addN(quads())
+    except SyntaxError as exc:
+        line = getattr(exc, "lineno", None)
+        why = " ".join(str(getattr(exc, "msg", exc)).split())
+        if len(why) > 300:
+            why = why[:300] + " ..."
+        where = f"{path}, line {line}" if line else str(path)
+        raise ParseError(f"{where}: cannot parse as {fmt}: {why}", path=str(path), line=line) from None
+    except MemoryError:
+        raise too_large_term(path) from None
+    except OSError as exc:
+        from .errors import InputError
+
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    return dataset
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def check_readable(path: Path) -> None:
@@ -538,6 +690,10 @@ def parse_file(
             ) from None
     else:
         fmt = guess_format(path)
+    if fmt in ("nt", "nquads"):
+        dataset = _parse_lines(path, fmt, graph_iri)
+        check_terms(dataset.quads((None, None, None, None)), path)
+        return dataset
     data = path.read_bytes()
     if fmt in ("xml", "trix"):
         check_xml_entities(data, str(path))

@@ -261,3 +261,153 @@ def test_from_named_reads_a_graph_the_store_holds(any_kb):
     assert [str(g) for (g,) in rows] == ["https://w3id.org/evkg/graph/ontology"]
     with pytest.raises(NetworkAccessError, match="FROM <http://example.org/elsewhere>"):
         any_kb.query("SELECT * FROM NAMED <http://example.org/elsewhere> WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+# ------------------------------------------------------------------ interrupted work
+
+
+def _lines_file(path, triples: int):
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(triples):
+            out.write(f"<http://example.org/s{i}> <http://example.org/p{i % 50}> \"value {i}\" .\n")
+    return path
+
+
+def _wait_for(condition, process, what: str, limit: float = 300):
+    """Poll ``condition`` until it holds; fail if ``process`` ends first or after ``limit`` s."""
+    import time
+
+    deadline = time.monotonic() + limit
+    while not condition():
+        if process.poll() is not None:
+            pytest.fail(f"the process ended (exit {process.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"no {what} within {limit} s")
+        time.sleep(0.005)
+
+
+def test_a_killed_load_is_cleaned_up_and_reported_by_the_next_run(tmp_path):
+    import os
+    import signal
+
+    facts = _lines_file(tmp_path / "many.nt", 200_000)
+    db = tmp_path / "db"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, TMPDIR=str(scratch), EVKG_CACHE_DIR=str(tmp_path / "cache"))
+    command = [sys.executable, "-m", "evkg", "--no-seeds", "--store", f"oxigraph:{db}"]
+    loading = subprocess.Popen([*command, "load", str(facts)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # The bulk loader's files appear once the file is parsed and the writing has begun.
+        _wait_for(lambda: any(db.glob("bulk-*.sst")), loading, "bulk file in the database")
+        os.kill(loading.pid, signal.SIGKILL)
+    finally:
+        loading.wait()
+    assert loading.returncode == -signal.SIGKILL
+    assert (db / "evkg-loading").is_file()
+    assert list(db.glob("bulk-*.sst"))
+
+    after = subprocess.run([*command, "stats"], env=env, capture_output=True, text=True, check=True)
+    notes = [line for line in after.stderr.splitlines() if "interrupted" in line]
+    assert len(notes) == 1
+    assert notes[0].startswith(f"oxigraph:{db}: the load of {facts} (process {loading.pid}, started ")
+    assert notes[0].endswith(
+        f"Part of {facts} may be in the store (graph <https://w3id.org/evkg/graph/data/many.nt>): "
+        "load it again (triples already there are not doubled)."
+    )
+    assert not list(db.glob("bulk-*.sst"))
+    assert not (db / "evkg-loading").exists()
+    assert list(scratch.iterdir()) == []  # a load stages nothing in the temporary folder
+
+    again = subprocess.run([*command, "load", str(facts)], env=env, capture_output=True, text=True, check=True)
+    assert "interrupted" not in again.stderr
+    assert "Loaded" in again.stdout and "200,000 triples" in again.stdout
+    assert not list(db.glob("bulk-*.sst"))
+
+
+def test_orphan_bulk_files_without_a_note_are_removed_and_reported(tmp_path):
+    import os
+
+    db = tmp_path / "db"
+    command = [sys.executable, "-m", "evkg", "--no-seeds", "--store", f"oxigraph:{db}"]
+    env = {**os.environ, "EVKG_CACHE_DIR": str(tmp_path / "cache")}
+    subprocess.run([*command, "load", str(_lines_file(tmp_path / "few.nt", 3))], env=env, capture_output=True, check=True)
+    (db / "bulk-1234.sst").write_bytes(b"\0" * 1000)
+    check = subprocess.run([*command, "stats"], capture_output=True, text=True, env=env)
+    assert check.returncode == 0, check.stderr
+    assert check.stderr.splitlines() == [
+        f"oxigraph:{db}: removed 1 unfinished bulk file (0.0 MB) left by a load that was interrupted."
+    ]
+    assert not (db / "bulk-1234.sst").exists()
+
+
+_STOP_BEFORE_RENAMING = """
+import os, sys
+from pathlib import Path
+import evkg.export as export
+
+def stop(*args):
+    print("written", flush=True)
+    sys.stdin.read()
+
+export.os.replace = stop
+export.write_files_atomically({Path(sys.argv[1]) / "nodes.csv": "new nodes", Path(sys.argv[1]) / "edges.csv": "new edges"})
+"""
+
+
+_EXPORT_AGAIN = """
+import sys
+from pathlib import Path
+from evkg.export import write_files_atomically
+
+write_files_atomically({Path(sys.argv[1]) / "nodes.csv": "id,label", Path(sys.argv[1]) / "edges.csv": "source,target"})
+"""
+
+
+def test_a_killed_csv_export_leaves_the_old_files_and_the_next_one_cleans_up(runner, tmp_path):
+    import os
+    import signal
+
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "nodes.csv").write_text("old nodes", encoding="utf-8")
+    (folder / "edges.csv").write_text("old edges", encoding="utf-8")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _STOP_BEFORE_RENAMING, str(folder)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout.readline() == "written\n"  # both files written, none renamed yet
+        os.kill(writer.pid, signal.SIGKILL)
+    finally:
+        writer.wait()
+    left = sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    assert len(left) == 2 and all(name.endswith(".tmp") and f".{writer.pid}-" in name for name in left)
+    assert (folder / "nodes.csv").read_text(encoding="utf-8") == "old nodes"
+    assert (folder / "edges.csv").read_text(encoding="utf-8") == "old edges"
+
+    # The next export of the folder, as `evkg export --format csv -o DIR` writes it.
+    result = subprocess.run(
+        [sys.executable, "-c", _EXPORT_AGAIN, str(folder)], capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "interrupted" in line]
+    assert len(notes) == 2
+    assert notes[0].startswith(f"{folder / 'nodes.csv'}: removed .nodes.csv.{writer.pid}-")
+    assert notes[0].endswith(f"left by a write of nodes.csv that was interrupted (process {writer.pid} stopped before it finished); {folder / 'nodes.csv'} is as that write found it.")
+    assert sorted(p.name for p in folder.iterdir()) == ["edges.csv", "nodes.csv"]
+    assert (folder / "nodes.csv").read_text(encoding="utf-8") == "id,label"
+
+
+def test_a_write_of_a_running_process_is_left_alone(tmp_path):
+    import os
+
+    from evkg.export import remove_interrupted_writes
+
+    mine = tmp_path / f".out.ttl.{os.getpid()}-abcd1234.tmp"
+    mine.write_text("in progress", encoding="utf-8")
+    other = tmp_path / ".other.ttl.1-abcd1234.tmp"  # another file's: not this write's business
+    other.write_text("x", encoding="utf-8")
+    assert remove_interrupted_writes(tmp_path / "out.ttl") == []
+    assert mine.exists() and other.exists()

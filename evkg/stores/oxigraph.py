@@ -7,6 +7,8 @@ the database through oxrdflib with evkg's term mapping.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 import time
@@ -193,6 +195,7 @@ class OxigraphStore(Store):
                 ) from None
             raise StoreError(f"{where}: cannot open the database: {exc}") from None
         _OPEN[key] = store
+        _recover(path, f"oxigraph:{path}")
         return store
 
     def dataset(self) -> Dataset:
@@ -260,12 +263,15 @@ class OxigraphStore(Store):
             result = Result("ASK")
             result.askAnswer = bool(answer)
         elif isinstance(answer, ox.QuerySolutions):
+            from ..sparql import order_star
+
             result = Result("SELECT")
-            result.vars = [Variable(v.value) for v in answer.variables]
+            variables = [Variable(v.value) for v in answer.variables]
             result.bindings = [
-                {var: _from_ox(value) for var, value in zip(result.vars, row) if value is not None}
+                {var: _from_ox(value) for var, value in zip(variables, row) if value is not None}
                 for row in answer
             ]
+            result.vars = order_star(text, variables)
         else:
             result = Result("CONSTRUCT")
             result.graph = Graph()
@@ -277,9 +283,13 @@ class OxigraphStore(Store):
     def select_rows(self, text: str, prefixes: dict[str, str]) -> Iterator[tuple] | None:
         if re.search(r"service", text, re.I):
             return None
+        from ..sparql import order_star
+
         convert = _from_ox
         answer = self._ox.query(text, prefixes=prefixes)
-        return (tuple(convert(value) for value in row) for row in answer)
+        names = [v.value for v in answer.variables]
+        columns = [names.index(name) for name in order_star(text, names)]
+        return (tuple(convert(row[i]) for i in columns) for row in answer)
 
     def load_file(
         self,
@@ -312,8 +322,8 @@ class OxigraphStore(Store):
         triples read so far, then ``"writing"`` (total known).
         """
         from ..loading import (
-            FORMAT_NAMES, check_readable, check_xml_entities, guess_format, parse_file, read_jsonld,
-            refuse_external_contexts,
+            FORMAT_NAMES, check_readable, check_xml_entities, check_xml_whole, guess_format, parse_file,
+            read_jsonld, refuse_external_contexts,
         )
 
         check_readable(path)
@@ -336,14 +346,19 @@ class OxigraphStore(Store):
             return LoadReport(path, len(parsed), time.perf_counter() - started)
         if fmt == "xml":
             check_xml_entities(path.read_bytes(), str(path))
+            check_xml_whole(path)  # Oxigraph's parser takes a cut document as whole
         import pyoxigraph as ox
 
         ox_format = getattr(ox.RdfFormat, _OX_FORMATS[fmt])
         base = graph_iri  # relative IRIs resolve against the graph, as with --data
         found = self._check(path, ox_format, base, report)
         report("writing", 0, found.triples)
+        marker = self.path / LOADING_FILE
         try:
             self._changed()  # before writing: a load cut short leaves no stale graph behind
+            # Removed when the writing ends; found by the next process that opens the
+            # database if this one is killed meanwhile (see _recover).
+            _write_marker(marker, path, graph_iri)
             if found.blank_nodes:
                 self._write_with_blank_nodes(path, ox_format, base, ox.NamedNode(graph_iri))
             else:
@@ -351,8 +366,14 @@ class OxigraphStore(Store):
             self._ox.flush()
         except OSError as exc:
             raise StoreError(f"{path}: writing to {self.spec} failed: {exc}") from None
+        except MemoryError:
+            raise StoreError(
+                f"{path}: writing to {self.spec} ran out of memory; part of the file may be in the store. "
+                "Free memory (or split the file) and load it again: triples already there are not doubled."
+            ) from None
         finally:
             self._changed()
+            marker.unlink(missing_ok=True)
         report("writing", found.triples, found.triples)
         return LoadReport(path, found.triples, time.perf_counter() - started)
 
@@ -429,10 +450,75 @@ class OxigraphStore(Store):
             why = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
             where = f"{path}, line {line}" if line else str(path)
             raise ParseError(f"{where}: cannot parse: {why}. Nothing was loaded.", path=str(path), line=line) from None
+        except MemoryError:
+            from ..loading import too_large_term
+
+            raise too_large_term(path) from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc}") from None
         report("parsing", count, count)
         return _FileCheck(count, blank_nodes, named_graphs)
+
+
+#: The file in the database folder that says a bulk load is writing (removed when it ends).
+LOADING_FILE = "evkg-loading"
+
+_log = logging.getLogger("evkg")
+
+
+def _write_marker(marker: Path, path: Path, graph_iri: str) -> None:
+    import json
+
+    from ..export import write_atomically
+
+    note = {"file": str(path.resolve()), "graph": graph_iri, "pid": os.getpid(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    write_atomically(marker, json.dumps(note) + "\n")
+
+
+def _recover(folder: Path, spec: str) -> str | None:
+    """Clean up after a load that was killed while writing into the database in ``folder``,
+    which this process has just opened for writing (so no other process is loading).
+
+    Oxigraph's bulk loader builds ``bulk-*.sst`` files in the folder and hands them to
+    RocksDB when they are done; a killed load leaves the unfinished ones behind, unknown
+    to the database and never removed. They are removed here, and the load that
+    :data:`LOADING_FILE` names is reported on standard error (the ``evkg`` logger), with
+    what to do: part of its file may be in the store. Returns the report, or None when
+    there was nothing to clean.
+    """
+    import json
+
+    marker = folder / LOADING_FILE
+    try:
+        note = json.loads(marker.read_text(encoding="utf-8"))
+        if not isinstance(note, dict):
+            note = {}
+    except FileNotFoundError:
+        note = None
+    except (OSError, ValueError):
+        note = {}
+    orphans = [entry for entry in folder.glob("bulk-*.sst") if entry.is_file()]
+    if note is None and not orphans:
+        return None
+    size = 0
+    for orphan in orphans:
+        with contextlib.suppress(OSError):
+            size += orphan.stat().st_size
+            orphan.unlink()
+    files = f"{len(orphans)} unfinished bulk file{'s' if len(orphans) != 1 else ''} ({size / 1e6:,.1f} MB)"
+    if note is None:
+        message = f"{spec}: removed {files} left by a load that was interrupted."
+    else:
+        name = note.get("file", "a file")
+        when = f", started {note['started']}" if note.get("started") else ""
+        who = f" (process {note['pid']}{when})" if note.get("pid") else ""
+        message = (
+            f"{spec}: the load of {name}{who} was interrupted; removed {files}. Part of {name} may be "
+            f"in the store (graph <{note.get('graph', '?')}>): load it again (triples already there are not doubled)."
+        )
+        marker.unlink(missing_ok=True)
+    _log.warning(message)
+    return message
 
 
 # Characters RFC 3987's grammar allows but evkg refuses in IRIs (bidirectional formatting
