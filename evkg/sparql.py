@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -29,12 +30,54 @@ __all__ = [
     "SELECT_FORMATS",
     "GRAPH_FORMATS",
     "prefix_block",
+    "order_star",
 ]
 
 #: Result formats for SELECT and ASK: evkg name -> rdflib result serializer.
 SELECT_FORMATS = {"table": None, "csv": "csv", "tsv": "tsv", "json": "json", "xml": "xml"}
 #: Result formats for CONSTRUCT and DESCRIBE: evkg name -> rdflib graph serializer.
 GRAPH_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+
+
+# The parts of a query text that may hold a "?" or a keyword that are not the query's
+# own: strings, IRIs and comments; then variables, words and the star.
+_TOKENS = re.compile(
+    r'(?P<skip>"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'" r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*)'
+    r"|(?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)|(?P<word>[A-Za-z]+)|(?P<star>\*)"
+)
+_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+def order_star(text: str, names: list) -> list:
+    """The variables of a ``SELECT *`` query in the order they first appear in ``text``;
+    ``names`` as they are for any other query. Engines give the columns of ``SELECT *``
+    in an order of their own (rdflib's changes from one run to the next, Oxigraph's is
+    alphabetical): this makes them the same on every store, every time.
+
+    ``names`` are variables or their names, as the engine gives them.
+
+    Examples
+    --------
+    >>> order_star("SELECT * WHERE { ?s ?p ?o }", ["o", "p", "s"])
+    ['s', 'p', 'o']
+    >>> order_star("SELECT ?o ?s WHERE { ?s ?p ?o }", ["o", "s"])
+    ['o', 's']
+    >>> order_star('SELECT DISTINCT * { ?x <urn:a#b> "?no" . # ?nor\\n ?y ?z ?x }', ["z", "y", "x"])
+    ['x', 'y', 'z']
+    """
+    tokens = [(m.lastgroup, m.group()) for m in _TOKENS.finditer(text)]
+    words = [i for i, (kind, value) in enumerate(tokens) if kind == "word" and value.upper() in _FORMS]
+    if not words or tokens[words[0]][1].upper() != "SELECT":
+        return list(names)
+    after = [t for t in tokens[words[0] + 1 :] if not (t[0] == "word" and t[1].upper() in ("DISTINCT", "REDUCED"))]
+    if not after or after[0][0] != "star":
+        return list(names)
+    first: dict[str, int] = {}
+    for kind, value in tokens:
+        if kind == "var":
+            first.setdefault(value[1:], len(first))
+    return sorted(names, key=lambda name: (first.get(str(name), len(first)), str(name)))
 
 
 def prefix_block(prefixes: dict[str, str] = PREFIXES) -> str:
@@ -81,9 +124,13 @@ def _prepare(text: str, prefixes: tuple[tuple[str, str], ...]) -> Query:
             ) from None
         raise _syntax_error(exc, text) from None
     try:
-        return translateQuery(parsed, initNs=dict(prefixes))
+        query = translateQuery(parsed, initNs=dict(prefixes))
     except Exception as exc:
         raise QueryError(f"SPARQL error: {exc}") from None
+    if query.algebra.name == "SelectQuery":
+        # rdflib takes the columns of the query's PV in the order it finds them in.
+        query.algebra["PV"][:] = order_star(text, query.algebra["PV"])
+    return query
 
 
 def is_update(text: str) -> bool:

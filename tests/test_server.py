@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from urllib.parse import quote
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -149,7 +150,9 @@ def test_every_answer_states_the_row_cap(client):
     response = client.get("/sparql", params={"query": LABEL_OF_CATL})
     assert response.headers["evkg-max-rows"] == "10000"
     assert response.headers["evkg-truncated"] == "false"
-    assert response.json()["evkg"] == {"maxRows": 10000, "rows": 1, "truncated": False}
+    assert response.headers["evkg-rows"] == "1"
+    assert list(response.json()) == ["head", "results"]  # the W3C members only
+    assert "link" not in response.json()["head"]
 
 
 def test_large_answers_are_cut_at_max_rows_with_a_note(client):
@@ -159,7 +162,9 @@ def test_large_answers_are_cut_at_max_rows_with_a_note(client):
     assert response.headers["evkg-truncated"] == "true"
     data = response.json()
     assert len(data["results"]["bindings"]) == 10_000
-    assert "cut to the first 10,000 rows" in data["evkg"]["note"]
+    assert list(data) == ["head", "results"]
+    assert "cut to the first 10,000 rows" in response.headers["evkg-note"]
+    assert data["head"]["link"] == ["data:text/plain;charset=utf-8," + quote(response.headers["evkg-note"])]
 
 
 def test_run_job_cuts_graph_results_too(kb):
@@ -247,7 +252,7 @@ def test_update_by_get_is_405(client):
         ({"method": "POST", "content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415, "Unsupported content type 'text/plain'"),
         ({"method": "POST", "content": b"\xff\xfe", "headers": {"Content-Type": "application/sparql-query"}}, 400, "not UTF-8"),
         ({"params": {"query": LABEL_OF_CATL}, "headers": {"Accept": "image/png"}}, 406, "this result comes as application/sparql-results+json"),
-        ({"params": {"query": LABEL_OF_CATL, "format": "turtle"}}, 400, "format='turtle' is not a format for this result"),
+        ({"params": {"query": LABEL_OF_CATL, "format": "yaml"}}, 400, "format='yaml' is not a format for this result"),
     ],
     ids=["two-queries", "empty", "query-and-update", "no-query", "bad-content-type", "not-utf8", "not-acceptable", "wrong-format"],
 )

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import quote
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseUpdate
@@ -94,8 +95,9 @@ def read_only_message(store=None) -> str:
 class Job:
     """A SPARQL request as a worker receives it.
 
-    ``kind`` is ``"query"`` or ``"update"``. ``format`` is a ``format=`` value (or
-    :data:`TABLE_FORMAT`); ``accept`` the request's ``Accept`` header. The graph lists
+    ``kind`` is ``"query"`` or ``"update"``. ``format`` is the request's ``format=``
+    and ``output=`` values, one or a tuple of them (or :data:`TABLE_FORMAT`); ``accept``
+    the request's ``Accept`` header. The graph lists
     are the protocol's ``default-graph-uri`` and ``named-graph-uri``: when either is
     given, they are the query's whole dataset.
     """
@@ -103,7 +105,7 @@ class Job:
     kind: str
     text: str
     accept: str | None = None
-    format: str | None = None
+    format: str | tuple[str, ...] | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     max_rows: int = 10_000
@@ -212,7 +214,8 @@ def _term(term) -> dict | None:
 
 
 def _json_results(names: list[str], rows: list, limit: dict | None, boolean: bool | None = None) -> bytes:
-    """SPARQL 1.1 Query Results JSON; ``limit`` adds the row cap as an ``evkg`` member."""
+    """SPARQL 1.1 Query Results JSON, exactly the members the W3C format has. When
+    ``limit`` says the rows were cut, ``head.link`` holds its note as a ``data:`` IRI."""
     if boolean is not None:
         document: dict = {"head": {}, "boolean": boolean}
     else:
@@ -223,9 +226,10 @@ def _json_results(names: list[str], rows: list, limit: dict | None, boolean: boo
                 if term is not None:
                     binding[name] = _term(term)
             bindings.append(binding)
-        document = {"head": {"vars": names}, "results": {"bindings": bindings}}
-    if limit is not None:
-        document["evkg"] = limit
+        head: dict = {"vars": names}
+        if limit is not None and limit["truncated"]:
+            head["link"] = ["data:text/plain;charset=utf-8," + quote(limit["note"])]
+        document = {"head": head, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
@@ -241,6 +245,8 @@ def _limit_note(max_rows: int, rows: int, truncated: bool) -> tuple[dict, dict[s
             "returns (evkg serve --max-rows). Add LIMIT/OFFSET to page through the rest."
         )
     headers = {"Evkg-Max-Rows": str(max_rows), "Evkg-Rows": str(rows), "Evkg-Truncated": "true" if truncated else "false"}
+    if truncated:
+        headers["Evkg-Note"] = limit["note"]
     return limit, headers
 
 

@@ -453,7 +453,7 @@ async def query(request: Request) -> Response:
         names = data["head"]["vars"]
         bindings = data["results"]["bindings"]
         rows = [[_cell(b.get(n)) for n in names] for b in bindings[:SHOWN_ROWS]]
-        limit = data.get("evkg", {})
+        limit = {"truncated": reply.headers.get("Evkg-Truncated") == "true", "note": reply.headers.get("Evkg-Note", "")}
         graph = reply.headers.get("Evkg-Query-Form") in ("CONSTRUCT", "DESCRIBE")
         context["result"] = {"names": names, "rows": rows, "count": len(bindings), "shown": len(rows), "limit": limit}
         context["downloads"] = [("Turtle", "turtle"), ("JSON-LD", "jsonld"), ("N-Triples", "nt")] if graph else [("CSV", "csv"), ("JSON", "json"), ("TSV", "tsv"), ("XML", "xml")]

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..loading import iri_problem
 from .evaluation import TABLE_FORMAT, Job, Reply, kb_from_nquads, read_only_message, serialize_graph, text_reply
 from .negotiation import RDF_FORMATS, NotAcceptable, UnknownFormatName, choose, prefers_html
 
@@ -181,7 +182,7 @@ async def _parse(request: Request, limit: int) -> tuple[str | None, str | None, 
     return (query, None, params)
 
 
-async def run_query(request: Request, text: str, *, fmt: str | None = None, accept: str | None = None,
+async def run_query(request: Request, text: str, *, fmt: str | tuple[str, ...] | None = None, accept: str | None = None,
                     default_graphs=(), named_graphs=()) -> tuple[Reply, float]:
     """Evaluate a query in a worker; return the reply and the seconds it took."""
     state = request.app.state.evkg
@@ -236,15 +237,20 @@ async def _answer(request: Request) -> Response:
     if update is not None:
         return await _run_update(request, update, params)
     accept = request.headers.get("accept")
-    fmt = params.one("format", "output")
-    if fmt == TABLE_FORMAT:
-        fmt = None
+    # Clients name the format with format= (Virtuoso, SPARQLWrapper) or output= (Fuseki),
+    # SPARQLWrapper with both and a media type beside the name: each is a candidate.
+    fmt = tuple(name for name in (*params.all("format"), *params.all("output")) if name != TABLE_FORMAT) or None
     if query is None:
         if request.method == "POST":
             return _plain(400, "The request has neither query= nor update=.")
         if prefers_html(accept) and fmt is None:
             return RedirectResponse("/query", status_code=303)
         return await _service_description(request, accept, fmt)
+    for name in ("default-graph-uri", "named-graph-uri"):
+        for value in params.all(name):
+            problem = iri_problem(value)
+            if problem:
+                return _plain(400, f"{name}={value[:200]!r} is not an IRI ({problem}); give a graph's full IRI.")
     reply, seconds = await run_query(
         request, query, fmt=fmt, accept=accept,
         default_graphs=params.all("default-graph-uri"), named_graphs=params.all("named-graph-uri"),
@@ -306,7 +312,7 @@ def service_description(state, endpoint: str) -> Graph:
     return sd
 
 
-async def _service_description(request: Request, accept: str | None, fmt: str | None) -> Response:
+async def _service_description(request: Request, accept: str | None, fmt: tuple[str, ...] | None) -> Response:
     try:
         chosen = choose(RDF_FORMATS, accept, fmt)
     except NotAcceptable as exc:

@@ -490,7 +490,7 @@ class SparqlStore(Store):
         from rdflib import Variable
         from rdflib.query import Result
 
-        from ..sparql import prefix_block, prepare
+        from ..sparql import order_star, prefix_block, prepare
 
         full = prefix_block(prefixes) + text
         query = prepare(text, prefixes=prefixes)
@@ -520,7 +520,7 @@ class SparqlStore(Store):
             return result
         truths = _boolean_variables(query)
         result = Result("SELECT")
-        result.vars = [Variable(v) for v in variables]
+        result.vars = [Variable(v) for v in order_star(text, variables)]
         result.bindings = [
             {Variable(k): _as_boolean(v) if k in truths else v for k, v in row.items()} for row in rows
         ]
