@@ -882,7 +882,11 @@ def render(settings: Settings, output, open_browser, around, ends, k, all_shorte
 )
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds a query may run; a slower one is stopped and answered with 503.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, help="Most rows (or triples) in one answer; the answer says when it was cut.")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Query worker processes: how many queries are evaluated at once.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Query worker processes: how many queries are evaluated at once.  [default: the number of cores, at least 2]")
+@click.option("--client-queries", type=click.IntRange(min=1), default=None, metavar="N", help="Most queries of one client (one address) evaluated at once; its further ones wait their turn, and past 32 waiting get 503 with Retry-After.  [default: --workers minus 1, at least 1, so one client never holds every worker]")
+@click.option("--worker-memory", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MB", help="Memory a query worker may take beyond its copy of the data; a query that needs more gets 503 and the worker is replaced (0: no cap).")
+@click.option("--request-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="SECONDS", help="Seconds a client has to send a request's headers and body; a slower one gets 408 and its connection is closed.")
+@click.option("--max-connections", type=click.IntRange(min=2), default=1000, show_default=True, help="Most connections open at once (fewer if the process may open fewer files); past it, the one idle or sending its request the longest is closed.")
 @click.option("--allow-update", is_flag=True, help="Accept SPARQL Update, for local use. Changes live in memory until the server stops; LOAD and SERVICE stay refused. Memory store only: the server never writes to oxigraph: or sparql: stores.")
 @click.option("--public", is_flag=True, help="Answer requests for any Host name (no DNS-rebinding check); needed to listen on 0.0.0.0.")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME", help="Also answer requests addressed to this host name (repeatable).")
@@ -890,7 +894,8 @@ def render(settings: Settings, output, open_browser, around, ends, k, all_shorte
 @click.option("--raw-csv", is_flag=True, help="Write CSV/TSV answers as they are; by default a cell that starts like a spreadsheet formula (=, +, -, @) gets a leading ' (plain numbers stay).")
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
 @pass_settings
-def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers, allow_update, public, allowed_hosts, cors_origins, raw_csv, quiet) -> None:
+def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers, client_queries, worker_memory,
+          request_timeout, max_connections, allow_update, public, allowed_hosts, cors_origins, raw_csv, quiet) -> None:
     """Serve a SPARQL 1.1 endpoint and a browsable explorer over HTTP.
 
     /sparql speaks the SPARQL 1.1 Protocol (GET, form POST, direct POST;
@@ -907,6 +912,14 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
     On --store oxigraph:PATH each worker opens the database read-only while the
     server holds its lock (`evkg load` on it is refused until the server stops); on
     --store sparql:URL each worker queries the endpoint itself.
+
+    Limits against clients that hog the server: one client (one address) has at
+    most --client-queries queries in the workers at once, one fewer than
+    --workers unless set, so another client always finds a worker free; a
+    worker may take --worker-memory MB beyond the data; a client has
+    --request-timeout seconds to send a request; at most --max-connections
+    connections stay open, the one that has waited on its client the longest
+    being closed for a newcomer.
 
     The server listens on 127.0.0.1 and answers only requests addressed to it
     (a guard against DNS rebinding) unless --public. Pages from other web sites
@@ -934,6 +947,8 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
         raise click.UsageError(update_refusal(settings.store))
     server_settings = ServerSettings(
         host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
+        client_queries=client_queries, worker_memory=worker_memory, request_timeout=request_timeout,
+        max_connections=max_connections,
         allow_update=allow_update, public=public, allowed_hosts=allowed_hosts,
         cors_origins=cors_origins, raw_csv=raw_csv,
     )
@@ -947,6 +962,7 @@ def serve(settings: Settings, host, port, more_data, timeout, max_rows, workers,
     app = make_app(kb, replace(server_settings, port=sock.getsockname()[1]))
     base = url_of(sock)
     graphs = len(kb.graph_names())
+    workers = server_settings.workers
     click.echo(f"evkg serve: {len(kb):,} triples in {graphs} graphs; {workers} query worker{'s' if workers != 1 else ''}, "
                f"{timeout:g} s per query, at most {max_rows:,} rows per answer.")
     if settings.store.startswith("oxigraph:"):

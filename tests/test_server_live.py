@@ -154,12 +154,14 @@ def test_a_slow_query_is_stopped_while_other_clients_are_answered(live):
     thread = _slow_in_background(url, slow)
     _wait_for(lambda: pool.pids()["busy"])
     fast = []
-    while thread.is_alive():
-        started = time.monotonic()
-        response = httpx.get(url + "/sparql", params={"query": LABEL_OF_CATL}, timeout=10)
-        fast.append(time.monotonic() - started)
-        assert response.status_code == 200
-        time.sleep(0.05)
+    # Another client: clients are told apart by address, and one may not take every worker.
+    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=10) as other:
+        while thread.is_alive():
+            started = time.monotonic()
+            response = other.get(url + "/sparql", params={"query": LABEL_OF_CATL})
+            fast.append(time.monotonic() - started)
+            assert response.status_code == 200
+            time.sleep(0.05)
     thread.join()
     assert slow["status"] == 503
     assert slow["text"].startswith("The query was stopped after 2.0 s: this endpoint gives each query at most 2 s")
@@ -170,7 +172,7 @@ def test_a_slow_query_is_stopped_while_other_clients_are_answered(live):
     assert httpx.get(url + "/sparql", params={"query": LABEL_OF_CATL}).status_code == 200
 
 
-def test_a_dead_worker_is_a_500_and_the_next_query_works(live):
+def test_a_dead_worker_is_a_503_and_the_next_query_works(live):
     url, pool = live
     _wait_for(lambda: len(pool.pids()["idle"]) == 2)
     slow: dict = {}
@@ -178,7 +180,7 @@ def test_a_dead_worker_is_a_500_and_the_next_query_works(live):
     _wait_for(lambda: pool.pids()["busy"])
     os.kill(pool.pids()["busy"][0], signal.SIGKILL)
     thread.join()
-    assert slow["status"] == 500
+    assert slow["status"] == 503
     assert slow["text"].startswith("The query worker stopped while evaluating this query (killed by SIGKILL)")
     assert slow["seconds"] < TIMEOUT
     for _ in range(3):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -63,7 +64,8 @@ def _host_name(header: str) -> str:
 
 class _Guard:
     """Pure ASGI middleware: refuse foreign ``Host`` headers (DNS rebinding) and
-    oversized requests before any handler runs; add security headers to every answer."""
+    oversized requests before any handler runs; add security headers to every answer;
+    end quietly a request whose client left while sending it."""
 
     def __init__(self, app, settings: ServerSettings):
         self.app = app
@@ -104,7 +106,10 @@ class _Guard:
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        return await self.app(scope, receive, send_with_headers)
+        try:
+            return await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            return  # the client left while sending its request: no one to answer
 
 
 def _templates() -> jinja2.Environment:
@@ -168,7 +173,10 @@ def make_app(source: KnowledgeBase | ServerSettings, settings: ServerSettings | 
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        pool = QueryPool(worker_data(kb), workers=settings.workers, timeout=settings.timeout)
+        pool = QueryPool(
+            worker_data(kb), workers=settings.workers, timeout=settings.timeout,
+            per_client=settings.per_client, memory_mb=settings.worker_memory or None,
+        )
         app.state.evkg = ServerState(settings, kb, pool, _templates(), asyncio.Lock())
         await pool.start()
         try:
@@ -195,4 +203,5 @@ def make_app(source: KnowledgeBase | ServerSettings, settings: ServerSettings | 
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: pages.not_found, 405: pages.not_allowed})
     app.add_middleware(_Guard, settings=settings)
+    app.state.settings = settings  # the connection limits, for evkg.server.runner
     return app

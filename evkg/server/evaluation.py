@@ -447,12 +447,15 @@ def _unknown_update_graph(kb: KnowledgeBase, update) -> str | None:
 
 
 def run_job(kb: KnowledgeBase, job: Job) -> Reply:
-    """Answer one SPARQL request. Never raises: every failure is a :class:`Reply`."""
+    """Answer one SPARQL request. Every failure is a :class:`Reply` but ``MemoryError``,
+    which leaves the process in no state to go on (its worker answers it and ends)."""
     try:
         check_query_shape(job.text)  # before any parser sees it: native ones overflow the stack
         if job.kind == "update":
             return _update(kb, job)
         return _query(kb, job)
+    except MemoryError:
+        raise  # the worker answers it and is replaced (evkg.server.pool)
     except RecursionError:
         return text_reply(
             500,

@@ -192,8 +192,13 @@ async def run_query(request: Request, text: str, *, fmt: str | tuple[str, ...] |
         allow_update=state.settings.allow_update, raw_csv=state.settings.raw_csv,
     )
     started = time.perf_counter()
-    reply, _ = await state.pool.run(job)
+    reply, _ = await state.pool.run(job, client_of(request))
     return reply, time.perf_counter() - started
+
+
+def client_of(request: Request) -> str | None:
+    """Who sent ``request``, for the per-client limits: the client's address."""
+    return request.client.host if request.client else None
 
 
 def _same_origin(request: Request) -> bool:
@@ -215,7 +220,7 @@ async def _run_update(request: Request, text: str, params: _Params) -> Response:
         return _plain(400, "The update is empty.")
     job = Job("update", text, allow_update=True)
     async with state.update_lock:
-        reply, pid = await state.pool.run(job)
+        reply, pid = await state.pool.run(job, client_of(request))
         if reply.snapshot is not None:
             state.kb = await run_in_threadpool(kb_from_nquads, reply.snapshot)
             state.pool.set_snapshot(reply.snapshot, pid)

@@ -25,6 +25,8 @@ __all__ = ["bind", "serve", "running_server", "url_of"]
 
 # Room for a query of the full request size in a GET's URL (h11's default is 16 KB).
 _MAX_HEADER_BYTES = 1_100_000
+# Connections the kernel queues for the server to accept; also what one accept round takes.
+_BACKLOG = 128
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -53,7 +55,7 @@ def bind(host: str, port: int) -> socket.socket:
         if exc.errno == errno.EADDRNOTAVAIL:
             raise InputError(f"--host {host} is not an address of this machine.") from None
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}.") from None
-    sock.listen(128)
+    sock.listen(_BACKLOG)
     sock.set_inheritable(True)
     return sock
 
@@ -66,14 +68,27 @@ def url_of(sock: socket.socket) -> str:
 
 
 def _server(app, *, access_log: bool, log_level: str):
+    """A uvicorn server for ``app`` with the connection limits of the app's settings
+    (``app.state.settings``: request timeout and connection cap, see
+    :mod:`evkg.server.connections`)."""
     import uvicorn
 
+    from .connections import connection_limit, guarded_protocol
+    from .settings import ServerSettings
+
+    settings = getattr(app.state, "settings", None) or ServerSettings()
+    protocol = guarded_protocol(
+        request_timeout=settings.request_timeout,
+        max_connections=connection_limit(settings.max_connections, _BACKLOG),
+    )
     config = uvicorn.Config(
         app,
+        http=protocol,
         log_level=log_level,
         access_log=access_log,
         h11_max_incomplete_event_size=_MAX_HEADER_BYTES,
         timeout_graceful_shutdown=5,
+        backlog=_BACKLOG,
         server_header=False,
     )
     return uvicorn.Server(config)

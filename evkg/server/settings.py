@@ -10,6 +10,10 @@ Examples
 ['127.0.0.1', '::1', 'localhost']
 >>> settings.cors_origins, settings.raw_csv
 ((), False)
+>>> settings.workers == max(2, usable_cores()), settings.per_client == settings.workers - 1
+(True, True)
+>>> settings.worker_memory, settings.request_timeout, settings.max_connections
+(2048, 10.0, 1000)
 >>> ServerSettings(cors_origins=("https://yasgui.example/",)).allows_origin("https://YASGUI.example")
 True
 """
@@ -17,13 +21,14 @@ True
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import InputError
 
-__all__ = ["ServerSettings", "LOOPBACK_NAMES", "is_wildcard", "normalize_origin"]
+__all__ = ["ServerSettings", "LOOPBACK_NAMES", "is_wildcard", "normalize_origin", "usable_cores"]
 
 #: Names that all mean this machine's loopback interface.
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -82,6 +87,14 @@ def normalize_origin(origin: str) -> str:
     return f"{scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
+def usable_cores() -> int:
+    """How many CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
@@ -109,8 +122,22 @@ class ServerSettings:
         Most result rows (or triples) in one answer; the answer says when it was cut.
     max_request_bytes : int
         Largest request body or query string; larger requests get 413.
-    workers : int
-        Query worker processes: this many queries are evaluated at once.
+    workers : int, optional
+        Query worker processes: this many queries are evaluated at once. By default
+        as many as there are cores, at least 2.
+    client_queries : int, optional
+        Most queries of one client (one address) evaluated at once; its further ones
+        wait their turn (32 at most, then 503). One fewer than ``workers`` by default
+        (at least 1), so that one client never holds every worker.
+    worker_memory : int
+        Megabytes of memory a query worker may take beyond its copy of the data; a
+        query that needs more is stopped with 503 and the worker replaced. 0: no cap.
+    request_timeout : float
+        Seconds a client has to send a request's headers and body, from the moment
+        the connection is ready for a request; a slower one gets 408 and is closed.
+    max_connections : int
+        Most connections open at once (fewer when the process may open fewer files):
+        past it, the connection idle or sending its request the longest is closed.
     allow_update : bool
         Accept SPARQL Update (for local use; LOAD and SERVICE stay refused).
     public : bool
@@ -133,7 +160,11 @@ class ServerSettings:
     timeout: float = 10.0
     max_rows: int = 10_000
     max_request_bytes: int = 1_000_000
-    workers: int = 2
+    workers: int | None = None
+    client_queries: int | None = None
+    worker_memory: int = 2048
+    request_timeout: float = 10.0
+    max_connections: int = 1000
     allow_update: bool = False
     public: bool = False
     allowed_hosts: tuple[str, ...] = ()
@@ -146,8 +177,18 @@ class ServerSettings:
             raise InputError(f"the timeout must be a positive number of seconds, not {self.timeout}.")
         if self.max_rows < 1:
             raise InputError(f"--max-rows must be at least 1, not {self.max_rows}.")
+        if self.workers is None:
+            object.__setattr__(self, "workers", max(2, usable_cores()))
         if self.workers < 1:
             raise InputError(f"--workers must be at least 1, not {self.workers}.")
+        if self.client_queries is not None and self.client_queries < 1:
+            raise InputError(f"--client-queries must be at least 1, not {self.client_queries}.")
+        if self.worker_memory < 0:
+            raise InputError(f"--worker-memory must be a number of megabytes (0 for no cap), not {self.worker_memory}.")
+        if self.request_timeout <= 0:
+            raise InputError(f"--request-timeout must be a positive number of seconds, not {self.request_timeout}.")
+        if self.max_connections < 2:
+            raise InputError(f"--max-connections must be at least 2, not {self.max_connections}.")
         if self.max_request_bytes < 1024:
             raise InputError("the request size cap must be at least 1 KB.")
         if is_wildcard(self.host) and not self.public:
@@ -156,6 +197,11 @@ class ServerSettings:
                 "which host names are its own; add --public to answer any Host header, or "
                 "bind one address (the default is 127.0.0.1)."
             )
+
+    @property
+    def per_client(self) -> int:
+        """Most queries of one client evaluated at once (``client_queries`` or its default)."""
+        return self.client_queries if self.client_queries is not None else max(1, self.workers - 1)
 
     @property
     def loopback(self) -> bool:
