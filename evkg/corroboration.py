@@ -494,7 +494,8 @@ def compare_fact(kb: KnowledgeBase, kind: str, fields: dict[str, str], links: di
         ``("new", [])`` when the graph holds no fact about the same entities and
         relation (or an entity is new); ``("known", matches)`` when it holds the fact
         and nothing disagrees, each match ``{"iri", "label", "sources": [{"source",
-        "title", "date", "quote"}]}``; ``("conflicts", matches)`` when it holds the
+        "title", "date", "quote"}]}``, with ``"fact"`` (the fact node's IRI, for the
+        import column of that name) when the graph holds the fact as a node; ``("conflicts", matches)`` when it holds the
         fact with another figure, status, year or home country, one match per field
         that differs: ``{"iri", "label", "field", "value" (the graph's), "suggested",
         "sources"}``. ``iri`` is the fact node, or for a plain triple its subject.
@@ -530,7 +531,9 @@ def compare_fact(kb: KnowledgeBase, kind: str, fields: dict[str, str], links: di
 
 
 def _match(read: _Reader, node: URIRef) -> dict:
-    return {"iri": str(node), "label": read.kb.label_of(node), "sources": read.source_dicts(read.kb.node_citations(str(node)))}
+    # "fact": the fact node a restating import row names in its `fact` column
+    return {"iri": str(node), "label": read.kb.label_of(node), "fact": str(node),
+            "sources": read.source_dicts(read.kb.node_citations(str(node)))}
 
 
 def _compare_nodes(read: _Reader, kind: str, nodes: list[URIRef], fields: dict, *, may_conflict: bool = True) -> tuple[str, list[dict]]:

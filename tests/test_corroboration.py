@@ -60,7 +60,8 @@ def src(side: dict, quote: str) -> dict:
 def test_facility_known_by_operator_location_and_capacity(small):
     fields = {"name": "CATL cell plant", "operator": "CATL", "location": "Hungary", "capacity": "100.0", "capacity_unit": "GWh"}
     assert compare_fact(small, "facilities", fields, {"operator": CATL, "location": HUNGARY}) == ("known", [
-        {"iri": ID + "facility/catl-hungary-plant", "label": "CATL Hungary battery cell plant", "sources": [src(A, PLANT_QUOTE)]},
+        {"iri": ID + "facility/catl-hungary-plant", "label": "CATL Hungary battery cell plant",
+         "fact": ID + "facility/catl-hungary-plant", "sources": [src(A, PLANT_QUOTE)]},
     ])
 
 
@@ -112,7 +113,7 @@ def test_alliance_known_when_one_source_agrees(small):
     fields = {"partner_1": "CATL", "partner_2": "Example Motors", "status": "planned"}
     assert compare_fact(small, "alliances", fields, {}) == ("known", [
         {"iri": ID + "partnership/catl-example-motors", "label": "CATL–Example Motors joint venture",
-         "sources": [src(A, VENTURE_A), src(B, VENTURE_B)]},
+         "fact": ID + "partnership/catl-example-motors", "sources": [src(A, VENTURE_A), src(B, VENTURE_B)]},
     ])
 
 

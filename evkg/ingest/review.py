@@ -87,6 +87,9 @@ def review_tables(results: Iterable, *, texts: dict[str, str] | None = None) -> 
         common = {"source": source, "source_title": title, "source_date": date}
         for fact in data["facts"]:
             row = {key: _cell(value) for key, value in fact["fields"].items()}
+            known = [m["fact"] for m in fact.get("matches") or () if m.get("fact")] if fact.get("status") == "known" else []
+            if known:  # imported, the row becomes one more source of the fact the graph has
+                row["fact"] = known[0]
             row.update(common, quote=fact["quote"], confidence=_confidence(fact.get("confidence")))
             rows[f"{fact['kind']}.csv"].append(row)
         for row in _entity_rows(data, (texts or {}).get(data["source"]["sha256"])):

@@ -133,6 +133,12 @@ _COMMON = (
     ),
 )
 _LABEL = Column("label", "The fact's name, from which its IRI is made. Default: made from the row.")
+_FACT = Column(
+    "fact",
+    "A fact the knowledge base already holds that this row states again (its IRI, prefixed "
+    "name or label; `evkg suggest` fills it for a known fact): the row's source and quote "
+    "become one more source of that fact, with what the row says of it, instead of a new fact.",
+)
 
 _FIGURE_UNIT = "The unit of the figure, needed with a number: GWh, per year, count, %, USD ... (see the units below)."
 
@@ -152,6 +158,7 @@ LAYOUTS: dict[str, Layout] = {
             Column("year", "The year the source gives for it (xsd:gYear), e.g. 2025."),
             _LABEL,
         )
+        + (_FACT,)
         + _COMMON,
     ),
     "facilities": Layout(
@@ -172,6 +179,7 @@ LAYOUTS: dict[str, Layout] = {
             Column("target_date", "When it is slated for, as the source words it: late 2026."),
             Column("target_year", "The year of the target date (xsd:gYear): 2026."),
         )
+        + (_FACT,)
         + _COMMON,
     ),
     "ownership": Layout(
@@ -187,6 +195,7 @@ LAYOUTS: dict[str, Layout] = {
             Column("year", "The year the stake refers to (xsd:gYear)."),
             _LABEL,
         )
+        + (_FACT,)
         + _COMMON,
     ),
     "observations": Layout(
@@ -210,6 +219,7 @@ LAYOUTS: dict[str, Layout] = {
             Column("reported_by", f"Whose data it is: {_ENTITY}."),
             _LABEL,
         )
+        + (_FACT,)
         + _COMMON,
     ),
     "based-in": Layout(
@@ -262,6 +272,7 @@ KINDS: tuple[str, ...] = tuple(LAYOUTS)
 # Classes whose instances get their IRI under id/{segment}/, most specific first.
 _SEGMENTS = (
     (EV.Company, "company"),
+    (EV.IndustryGroup, "group"),
     (EV.Organization, "organization"),
     (EV.Region, "region"),
     (EV.Port, "port"),
@@ -277,6 +288,8 @@ _PLACE_WORDS = {
     for word in ("city", "town", "province", "state", "prefecture", "municipality", "district", "county", "autonomous region")
 }
 _FACT_SEGMENTS = {"alliances": "partnership", "facilities": "facility", "ownership": "stake", "observations": "observation"}
+#: The class a restated fact must have, by the class of the kind's row.
+_FACT_BASES = (EV.Partnership, EV.Facility, EV.OwnershipStake, EV.Observation)
 _OUTPUT_PREFIXES = {
     **PREFIXES,
     "stake": str(ID["stake/"]),
@@ -848,7 +861,9 @@ class _Import:
                 return self._place_class(row, column)
             if any(wanted in self._keys(c) for c in organizations):
                 return self._class(row, column, EV.Organization)
-            choices = sorted({self._label_of(c) for c in organizations | places} | set(_PLACE_WORDS))
+            if wanted in self._keys(EV.IndustryGroup):  # firms a source names as one
+                return EV.IndustryGroup
+            choices = sorted({self._label_of(c) for c in organizations | places | {EV.IndustryGroup}} | set(_PLACE_WORDS))
             self.row_problem(row, column, f"not a class a new entity can have; use one of: {', '.join(choices)}.")
             return None
         return self._class(row, column, EV.Organization)
@@ -1193,6 +1208,8 @@ class _Import:
             self.row_problem(row, "quote", "every fact needs the sentence of its source that it rests on, verbatim.")
         if kind is None or not row.ok:
             return None
+        if row.get("fact"):
+            return self._restated(row, kind, source, quote)
         label = row.get(label_column) or default_label
         slug = _slug(label)
         if not slug:
@@ -1221,6 +1238,34 @@ class _Import:
             row.triples.append((iri, EV.description, description, "description"))
         self._derive_declared(row, source)
         return iri
+
+    def _restated(self, row: _Row, kind: URIRef, source: URIRef | None, quote: str) -> URIRef | None:
+        """The fact a row's ``fact`` column names, which the row states again: the row's
+        quote and source are added to it (in the new source's graph, so that it has one
+        more source), and the caller adds what else the row says of it."""
+        name = row.get("fact")
+        found = self._known(name)
+        base = next((b for b in _FACT_BASES if b in self._superclasses(kind)), kind)
+        if found is None or not self._is_a(found, base):
+            what = self._label_of(base)
+            self.row_problem(row, "fact", f"names no {what} the knowledge base holds; give the IRI of one (`evkg search TEXT` finds names), or leave the column empty for a new fact.")
+            return None
+        if found in self.minted:
+            self.row_problem(row, "fact", f"{_compact(found)} is restated by row {self.minted[found]} too; keep one of the rows.")
+            return None
+        if source is None:
+            return None
+        self.minted[found] = row.number
+        self.node_row[found] = (row.number, "fact", name)
+        row.triples += [
+            (found, EV.quote, Literal(quote), "quote"),
+            (found, PROV.wasDerivedFrom, source, "source"),
+        ]
+        description = self._text(row, "description")
+        if description is not None:
+            row.triples.append((found, EV.description, description, "description"))
+        self._derive_declared(row, source)
+        return found
 
     def _derive_declared(self, row: _Row, source: URIRef) -> None:
         # New entities declared on this row are derived from its source too.
@@ -1419,7 +1464,7 @@ class _Import:
                 self.row_problem(row, "quote", "every entity needs the sentence of its source that names it, verbatim.")
             row.ok = False
             return
-        organization = self._is_a(declared.iri, EV.Organization)
+        organization = self._is_a(declared.iri, EV.Organization) or self._is_a(declared.iri, EV.IndustryGroup)
         if organization:
             country = self._area(row, "country", EV.basedIn, (EV.Country,))
         else:
@@ -1466,8 +1511,13 @@ class _Import:
         # country, where it is) is checked whole, as the shapes see it in the knowledge base.
         for subject in set(self.rdf.subjects()):
             if isinstance(subject, URIRef) and (subject, None, None) in self.ds:
-                for triple in self.ds.triples((subject, None, None)):
-                    data.add(triple)
+                pending = [subject]
+                while pending:  # with the blank nodes it points to (a capacity, an amount)
+                    for triple in self.ds.triples((pending.pop(), None, None)):
+                        if triple not in data:
+                            data.add(triple)
+                            if isinstance(triple[2], BNode):
+                                pending.append(triple[2])
         # What this table mints (facts, new entities, new sources) has no type in the
         # knowledge base: only the terms it names from there are looked up.
         minted = self.minted.keys() | self.declared_iris.keys() | self.new_sources.keys()
