@@ -45,3 +45,13 @@ def test_a_known_name_with_a_corporate_suffix_is_linked(kb):
     found = _mentions(kb, "CATL Group will expand.")
     assert found[0][1:3] == ("CATL", CATL)
     assert found[0][4] == "known"
+
+
+def test_a_long_run_of_capitalised_words_is_read_in_time(kb):
+    # Each word once split in as many ways as it has letters: 400 of them took minutes.
+    from evkg.limits import time_limit
+
+    text = "They said the plant in " + "Northern " * 400 + "Lowlands has a capacity of 9 GWh."
+    with time_limit(10, what="finding the mentions"):
+        found = _mentions(kb, text)
+    assert all(m[4] in ("known", "new") for m in found)

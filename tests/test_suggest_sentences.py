@@ -55,3 +55,14 @@ def test_every_sentence_is_an_exact_slice(pieces):
         assert "\n\n" not in s.text
         assert s.start >= previous_end
         previous_end = s.end
+
+
+def test_a_paragraph_of_many_abbreviations_is_split_in_time():
+    # The segmenter rescans its text for each abbreviation: 6,000 in one paragraph took 30 s.
+    from evkg.limits import time_limit
+
+    text = "Ltd " * 6000 + "Harbour data is out. Sales rose."
+    with time_limit(10, what="splitting the sentences"):
+        sentences = split_sentences(text)
+    assert [s.text for s in sentences][-2:] == ["Harbour data is out.", "Sales rose."]
+    assert all(text[s.start:s.end] == s.text for s in sentences)

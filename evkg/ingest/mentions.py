@@ -307,7 +307,10 @@ def build_gazetteer(kb) -> Gazetteer:
 
 # --------------------------------------------------------------------------- new names
 
-_WORD = r"(?:[A-Z][A-Za-z0-9&\-]*(?:\.(?=[A-Za-z]))?[A-Za-z0-9&\-]*\.?|[0-9]+[A-Za-z][A-Za-z0-9]*)"
+# The letters after an inner dot ("U.S.") belong to the dot: with two runs of letters side by
+# side a word could split in as many ways as it has letters, and a long run of capitalised
+# words that fails to match took minutes of backtracking.
+_WORD = r"(?:[A-Z][A-Za-z0-9&\-]*(?:\.(?=[A-Za-z])[A-Za-z0-9&\-]*)?\.?|[0-9]+[A-Za-z][A-Za-z0-9]*)"
 _JOIN = r"(?:[^\S\n]+(?:(?:of|de|du|der|und|and|&)[^\S\n]+)?)"
 
 

@@ -170,10 +170,33 @@ def split_sentences(text: str) -> list[Sentence]:
         # A line break inside a block is a wrapped line: the segmenter sees a space there
         # (the same length, so every offset holds).
         flat = text[start:end].replace("\n", " ")
-        spans = [[start + a, start + b] for a, b in _locate(flat, 0, len(flat), segmenter.segment(flat))]
+        spans = [[start + at + a, start + at + b] for at, piece in _pieces(flat)
+                 for a, b in _locate(piece, 0, len(piece), segmenter.segment(piece))]
         for span in _tidy(text, spans):
             sentences.append(Sentence(span[0], span[1], text[span[0]:span[1]], kind, number))
     return sentences
+
+
+#: Most characters handed to the segmenter at once. It scans its whole text again for each
+#: abbreviation it meets, so a block costs the square of its length: 4,000 "Ltd" in one
+#: paragraph took 10 s, a megabyte would take hours. Paragraphs are shorter than this (a
+#: longer one is cut after a sentence end, a sentence longer than this at a space).
+_SEGMENT_MAX = 3000
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+
+
+def _pieces(flat: str):
+    """(offset, text) of the parts of a long block, each at most :data:`_SEGMENT_MAX`
+    characters: cut after the last sentence end in reach, else at the last space."""
+    start = 0
+    while len(flat) - start > _SEGMENT_MAX:
+        window = flat[start : start + _SEGMENT_MAX]
+        cut = max((m.end() for m in _SENTENCE_END.finditer(window)), default=0)
+        if not cut:
+            cut = window.rfind(" ") + 1 or _SEGMENT_MAX
+        yield start, flat[start : start + cut]
+        start += cut
+    yield start, flat[start:]
 
 
 def _locate(text: str, start: int, end: int, pieces: list[str]) -> list[list[int]]:
