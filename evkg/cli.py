@@ -530,7 +530,12 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str, output) -> N
 )
 @click.option("--collapse", is_flag=True, help="Graph formats: replace fact nodes by direct edges between their participants.")
 @click.option("--raw-csv", is_flag=True, help="csv: keep cells that start like a spreadsheet formula (=, +, -, @) as they are; by default they get a leading ' (plain numbers stay).")
-@output_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file (atomically) instead of standard output; for csv, a folder (new or existing).",
+)
 @pass_settings
 def export(settings: Settings, fmt: str, collapse: bool, raw_csv: bool, output: Path | None) -> None:
     """Export the whole knowledge base, as RDF or as the networkx graph.
@@ -584,6 +589,8 @@ def export(settings: Settings, fmt: str, collapse: bool, raw_csv: bool, output: 
         text = kb.serialize(fmt)
     if output is None:
         click.echo(text, nl=False)
+    elif output.is_dir():
+        raise click.BadParameter(f"{output} is a folder; --format {fmt} writes one file.", param_hint="-o")
     else:
         write_atomically(output, text)
         click.echo(f"Wrote {output} ({fmt})", err=True)

@@ -427,6 +427,8 @@ def check_xml_entities(data: bytes, path: str) -> None:
             path=path,
             line=exc.lineno,
         ) from None
+    except LookupError as exc:
+        raise ParseError(_unknown_encoding(path, exc), path=str(path)) from None
     sizes: dict[str, int] = {}
     for decl, line in decls:
         where = f"{path}, line {line}: entity {decl.name!r}"
@@ -503,8 +505,15 @@ def check_xml_whole(path: str | Path) -> None:
             path=str(path),
             line=exc.lineno,
         ) from None
+    except LookupError as exc:
+        raise ParseError(_unknown_encoding(path, exc), path=str(path)) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
+
+
+def _unknown_encoding(path, exc: LookupError) -> str:
+    """The message for an XML declaration naming an encoding Python does not know."""
+    return f"{path}: the XML declaration names an encoding this system does not know ({exc}); save the file as UTF-8. Nothing was loaded."
 
 
 # --------------------------------------------------------------------------- parsing

@@ -447,7 +447,7 @@ async def query(request: Request) -> Response:
         return _query_page(request, reply.status, **context)
     data = json.loads(reply.body)
     if "boolean" in data:
-        context["result"] = {"boolean": data["boolean"]}
+        context["result"] = {"boolean": data["boolean"], "limit": None}
         context["downloads"] = [("JSON", "json"), ("XML", "xml"), ("CSV", "csv")]
     else:
         names = data["head"]["vars"]

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError, StoreError
+from ..errors import InputError, QueryError, StoreError
 from . import LoadProgress, LoadReport, Store
 
 if TYPE_CHECKING:
@@ -258,7 +258,7 @@ class OxigraphStore(Store):
 
         # The default graph is the union of the named graphs, kept as a set (Oxigraph's
         # own union would repeat a triple once per graph that holds it).
-        answer = self._ox.query(text, prefixes=prefixes)
+        answer = self._ox_query(text, prefixes)
         if isinstance(answer, ox.QueryBoolean):
             result = Result("ASK")
             result.askAnswer = bool(answer)
@@ -280,13 +280,27 @@ class OxigraphStore(Store):
             result.graph += ((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)) for t in answer)
         return result
 
+    def _ox_query(self, text: str, prefixes: dict[str, str]):
+        """Oxigraph's answer; a query its engine cannot evaluate (a custom or unknown
+        function) is a :class:`~evkg.errors.QueryError` that says so."""
+        try:
+            return self._ox.query(text, prefixes=prefixes)
+        except RuntimeError as exc:
+            message = " ".join(str(exc).split())
+            if "custom function" in message and "is not supported" in message:
+                raise QueryError(
+                    f"the query failed: {message.replace('The custom', 'the')} by the Oxigraph "
+                    "store (SPARQL 1.1's own functions are; evkg defines no others)."
+                ) from None
+            raise QueryError(f"the query failed: {message}") from None
+
     def select_rows(self, text: str, prefixes: dict[str, str]) -> Iterator[tuple] | None:
         if re.search(r"service", text, re.I):
             return None
         from ..sparql import order_star
 
         convert = _from_ox
-        answer = self._ox.query(text, prefixes=prefixes)
+        answer = self._ox_query(text, prefixes)
         names = [v.value for v in answer.variables]
         columns = [names.index(name) for name in order_star(text, names)]
         return (tuple(convert(row[i]) for i in columns) for row in answer)

@@ -210,9 +210,13 @@ class SparqlStore(Store):
             raise StoreError(f"{self.spec}: the server's answer is not SPARQL results ({kind}); is {self.url} a SPARQL endpoint?") from None
         if "boolean" in answer:
             return ["_ask"], [{"_ask": bool(answer["boolean"])}]
-        bindings = answer["results"]["bindings"]
-        _refuse_a_cut_answer(self.spec, text, len(bindings), response.headers.get("x-sparql-maxrows"))
-        rows = [{k: self._term(v) for k, v in row.items()} for row in bindings]
+        try:
+            bindings = answer["results"]["bindings"]
+            _refuse_a_cut_answer(self.spec, text, len(bindings), response.headers.get("x-sparql-maxrows"))
+            rows = [{k: self._term(v) for k, v in row.items()} for row in bindings]
+        except (KeyError, TypeError, AttributeError, ValueError):
+            kind = response.headers.get("content-type", "no content type")
+            raise StoreError(f"{self.spec}: the server's answer is JSON but not SPARQL results ({kind}); is {self.url} a SPARQL endpoint?") from None
         if variables == ["__ASK_RETVAL"]:  # Virtuoso answers ASK in JSON as a one-cell table
             return ["_ask"], [{"_ask": bool(rows and str(rows[0]["__ASK_RETVAL"]) not in ("0", "false"))}]
         return variables, rows
@@ -278,6 +282,8 @@ class SparqlStore(Store):
                 f"SELECT ?g WHERE {{ GRAPH <{self.registry}> {{ ?g a <{_SD}NamedGraph> }} }} ORDER BY ?g",
                 dataset=False,
             )
+            if any("g" not in row for row in rows):
+                raise StoreError(f"{self.spec}: the server answered a query for ?g with rows that have no ?g; is {self.url} a SPARQL endpoint?")
             self._graphs = [URIRef(row["g"]) for row in rows]
         return self._graphs
 
