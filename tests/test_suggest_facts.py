@@ -179,3 +179,11 @@ def test_a_name_with_and_without_its_suffix_is_one_new_firm(kb):
 def test_whom_an_alliance_serves_is_no_partner(kb):
     [fact] = _facts(kb, "Harlow Motors formed a joint venture with CATL to make cells for Tovik Motors.\n", "alliances")
     assert (fact["fields"]["partner_1"], fact["fields"]["partner_2"], "partner_3" in fact["fields"]) == ("Harlow Motors", "CATL", False)
+
+
+def test_places_after_a_plant_that_are_not_plants_are_passed_over(kb):
+    # A place that is no plant's location, then another: reading the second broke suggest.
+    for text in ("CATL is building a 10 GWh plant in Hungary while Germany and Poland wait.\n",
+                 "CATL is building a 10 GWh plant in Hungary, unlike rivals from Germany, Japan or France.\n"):
+        facts = _facts(kb, text, "facilities")
+        assert [(f["fields"]["location"], f["fields"]["capacity"]) for f in facts] == [("Hungary", "10")]

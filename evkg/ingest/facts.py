@@ -195,8 +195,9 @@ def _facilities_of(s: _Sentence, trigger) -> list[Candidate]:
     located = [m for m in after if _preceded_by_in(s, m)] or after or [m for m in locations if _preceded_by_in(s, m)] or locations
     run = [located[0]]
     for m in locations[locations.index(located[0]) + 1:]:
-        listed = _LISTED.match(s.text[s.rel(run[-1])[1]:s.rel(m)[0]])
-        if listed and run[-1] is not None or _preceded_by_in(s, m):
+        # After a place that is no plant's, only "in X" names one again.
+        listed = run[-1] is not None and _LISTED.match(s.text[s.rel(run[-1])[1]:s.rel(m)[0]])
+        if listed or _preceded_by_in(s, m):
             run.append(m)
         else:
             run.append(None)  # not a plant's location; a later "in X" may be

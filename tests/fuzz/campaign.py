@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     for result in results:
         total.update(result["counts"])
     print(f"all surfaces: {total['cases']} cases, {total['ok']} results, {total['clean']} clean errors, "
-          f"{total['timeout']} stopped by the time limit, {total['failure']} failures; regression files in {out}")
+          f"{total['timeout']} stopped by the time limit, {total['skipped']} not sent, {total['failure']} failures; "
+          f"regression files in {out}")
     return 1 if total["failure"] else 0
 
 
@@ -118,7 +119,8 @@ def _print(result: dict, out: Path) -> None:
     counts = result["counts"]
     print(f"{result['surface']}: {counts.get('cases', 0)} cases in {result['seconds']} s: {counts.get('ok', 0)} results, "
           f"{counts.get('clean', 0)} clean errors, {counts.get('timeout', 0)} stopped by the time limit, "
-          f"{counts.get('failure', 0)} failures (worker started {result['worker_starts']} times)")
+          f"{counts.get('skipped', 0)} not sent, {counts.get('failure', 0)} failures "
+          f"(worker started {result['worker_starts']} times)")
     print(f"  clean errors: {result['clean_errors']}")
     for number, (key, found) in enumerate(sorted(result["failures"].items()), 1):
         name = f"{result['surface']}-{number}.txt"
