@@ -350,7 +350,9 @@ class KnowledgeBase:
         check_query_shape(sparql)  # before any parser sees it: native ones overflow the stack
         allow = self.allow_network if allow_network is None else allow_network
         if self.store is not None and self.store.parses_queries and not allow and not _MAY_REACH_OUT.search(sparql):
-            return self._query_natively(sparql)
+            native = self._query_natively(sparql)
+            if native is not None:  # None: the store leaves this text to rdflib
+                return native
         from .sparql import check_local, prepare
 
         prepared = prepare(sparql)

@@ -210,6 +210,8 @@ def iri_problem(value: str) -> str | None:
     "it holds '>'"
     >>> iri_problem("company/catl")
     'it is relative; an IRI here starts with a scheme, such as https:'
+    >>> iri_problem("http://example.org/a#b#c")
+    "it holds two '#' (an IRI has one fragment at most)"
     """
     bad = _BAD_IRI_CHAR.search(value)
     if bad:
@@ -217,6 +219,8 @@ def iri_problem(value: str) -> str | None:
         return "it holds a space" if char == " " else f"it holds {char!r}"
     if not _SCHEME.match(value):
         return "it is relative; an IRI here starts with a scheme, such as https:"
+    if value.count("#") > 1:
+        return "it holds two '#' (an IRI has one fragment at most)"
     return None
 
 
@@ -237,7 +241,7 @@ class TermCheck:
 
     def iri(self, value: str, what: str = "the IRI") -> None:
         """An IRI (subject, predicate, object, graph name or datatype)."""
-        if _BAD_IRI_CHAR.search(value) is None and _SCHEME.match(value) is not None:
+        if _BAD_IRI_CHAR.search(value) is None and _SCHEME.match(value) is not None and value.count("#") < 2:
             return
         why = iri_problem(value) or "not an IRI"
         raise ParseError(
