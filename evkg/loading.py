@@ -186,6 +186,8 @@ _BAD_IRI_CHAR = re.compile(
     "[\x00-\x20<>\"{}|\\\\^`\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\ud800-\udfff\ufffe\uffff]"
 )
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+# Brackets belong only around an IP literal host, and nowhere else (RFC 3987, 2.2).
+_IP_LITERAL_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://(?:[^/?#\[\]@]*@)?\[[0-9A-Fa-fvV:.]+\](?::[0-9]*)?(?:[/?#][^\[\]]*)?$")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 #: How much of a refused term an error message shows.
 SHOWN_TERM = 80
@@ -212,6 +214,8 @@ def iri_problem(value: str) -> str | None:
     'it is relative; an IRI here starts with a scheme, such as https:'
     >>> iri_problem("http://example.org/a#b#c")
     "it holds two '#' (an IRI has one fragment at most)"
+    >>> iri_problem("http://example.[rg/x"), iri_problem("http://[::1]:8000/sparql") is None
+    ("it holds '[' or ']' outside an IPv6 host such as http://[::1]/", True)
     """
     bad = _BAD_IRI_CHAR.search(value)
     if bad:
@@ -221,6 +225,8 @@ def iri_problem(value: str) -> str | None:
         return "it is relative; an IRI here starts with a scheme, such as https:"
     if value.count("#") > 1:
         return "it holds two '#' (an IRI has one fragment at most)"
+    if ("[" in value or "]" in value) and not _IP_LITERAL_IRI.match(value):
+        return "it holds '[' or ']' outside an IPv6 host such as http://[::1]/"
     return None
 
 
@@ -241,7 +247,13 @@ class TermCheck:
 
     def iri(self, value: str, what: str = "the IRI") -> None:
         """An IRI (subject, predicate, object, graph name or datatype)."""
-        if _BAD_IRI_CHAR.search(value) is None and _SCHEME.match(value) is not None and value.count("#") < 2:
+        if (
+            _BAD_IRI_CHAR.search(value) is None
+            and _SCHEME.match(value) is not None
+            and value.count("#") < 2
+            and "[" not in value
+            and "]" not in value
+        ) or iri_problem(value) is None:
             return
         why = iri_problem(value) or "not an IRI"
         raise ParseError(
