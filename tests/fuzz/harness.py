@@ -18,6 +18,7 @@ import base64
 import json
 import os
 import selectors
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,7 +66,8 @@ class Worker:
         self.close()
 
     def start(self) -> None:
-        env = dict(os.environ, EVKG_FUZZ_CASE_SECONDS=str(self.case_seconds), PYTHONFAULTHANDLER="1")
+        env = dict(os.environ, EVKG_FUZZ_CASE_SECONDS=str(self.case_seconds), PYTHONFAULTHANDLER="1",
+                   EVKG_FUZZ_FOLDER=str(self.folder))
         env.setdefault("EVKG_CACHE_DIR", str(self.folder / "cache"))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.fuzz.worker", self.store, str(self.capture)],
@@ -99,6 +101,7 @@ class Worker:
                     self.process.kill()
                     self.process.wait()
             self.process = None
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def run(self, case: dict) -> dict:
         if self.process is None or self.process.poll() is not None:

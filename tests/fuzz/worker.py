@@ -29,6 +29,8 @@ from pathlib import Path
 CASE_SECONDS = float(os.environ.get("EVKG_FUZZ_CASE_SECONDS", "10"))
 #: Bytes of data segment a worker may hold: a memory bomb ends in MemoryError, not in swap.
 MEMORY_BYTES = int(os.environ.get("EVKG_FUZZ_MEMORY_BYTES", str(3 * 1024**3)))
+#: Where the worker keeps its stores and files: its Worker's folder, removed when it closes.
+_FOLDER = os.environ.get("EVKG_FUZZ_FOLDER") or None
 _STDERR_MARKS = ("Traceback (most recent call last)", "panicked at", "Fatal Python error")
 
 
@@ -82,7 +84,7 @@ def _seed_kb(store: str):
         import evkg
 
         if store == "oxigraph":
-            _KBS[store] = evkg.load(store=f"oxigraph:{Path(tempfile.mkdtemp(prefix='evkg-fuzz-ox-')) / 'db'}")
+            _KBS[store] = evkg.load(store=f"oxigraph:{Path(tempfile.mkdtemp(prefix='ox-', dir=_FOLDER)) / 'db'}")
         else:
             _KBS[store] = evkg.load()
     return _KBS[store]
@@ -107,7 +109,7 @@ def setup_rdf(store: str):
     import evkg
     from evkg.ontology import GRAPH
 
-    folder = Path(tempfile.mkdtemp(prefix="evkg-fuzz-rdf-"))
+    folder = Path(tempfile.mkdtemp(prefix="rdf-", dir=_FOLDER))
     counter = iter(range(10**9))
     if store == "oxigraph":
         from evkg.stores import open_store
