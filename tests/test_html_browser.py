@@ -21,6 +21,7 @@ from evkg.graph.view import graph_view, view_from_graph
 from evkg.render.html import PATH_COLOR, render_html
 
 from .conftest import DATA
+from .offline_page import OfflinePage
 
 pytestmark = pytest.mark.browser
 
@@ -32,48 +33,13 @@ PATIENCE = 90.0
 SETTLED = "() => document.body.dataset.evkgState === 'settled'"
 
 
-class Loaded:
-    """A page opened from a file, with what it logged, asked for and tried to pop up."""
+class Loaded(OfflinePage):
+    """A graph page opened from a file, settled, with what it logged, asked for and tried to pop up."""
 
     def __init__(self, browser, view, tmp_path: Path, *, name: str = "page", enforce_csp: bool = False):
-        self.path = tmp_path / f"{name}.html"
-        self.path.write_text(render_html(view), encoding="utf-8")
-        self.url = self.path.as_uri()
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.blocked: list[str] = []
-        self.dialogs: list[str] = []
-        # The policy in the page is a second line of defence; by default it is off, so
-        # that the tests show the escaping alone is enough.
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=not enforce_csp)
-        self.context.route("**/*", self._route)
-        self.context.add_init_script(
-            "window.__violations = [];"
-            "document.addEventListener('securitypolicyviolation',"
-            " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
-        )
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(PATIENCE * 1000)
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("dialog", self._dialog)
-        self.page.goto(self.url)
+        super().__init__(browser, tmp_path / f"{name}.html", render_html(view),
+                         viewport={"width": 1400, "height": 900}, enforce_csp=enforce_csp, timeout=PATIENCE)
         self.wait(SETTLED)
-
-    def _route(self, route):
-        if route.request.url == self.url:
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def js(self, code: str, arg=None):
-        return self.page.evaluate(code, arg)
 
     def wait(self, predicate: str, timeout: float = PATIENCE) -> None:
         # Checked on every animation frame (through the DevTools protocol, which the
@@ -118,9 +84,6 @@ class Loaded:
                         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
         )
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def overlaps(labels: dict) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ import pytest
 
 from evkg.render.review import render_review
 
+from .offline_page import OfflinePage
 from .suggest_sample import S_CONFLICT, S_STAKE, TEXT, sample
 
 pytestmark = pytest.mark.browser
@@ -31,45 +32,12 @@ def hostile_sample() -> tuple[dict, str]:
     return result, text
 
 
-class Review:
+class Review(OfflinePage):
     """A review page opened from a file, with what it logged, asked for and tried to pop up."""
 
     def __init__(self, browser, tmp_path, result, text, *, enforce_csp: bool):
-        self.path = tmp_path / "review.html"
-        self.path.write_text(render_review(result, text), encoding="utf-8")
-        self.url = self.path.as_uri()
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.blocked: list[str] = []
-        self.dialogs: list[str] = []
-        # With the policy bypassed, the escaping alone must keep the article's markup inert.
-        self.context = browser.new_context(viewport={"width": 1300, "height": 800}, bypass_csp=not enforce_csp)
-        self.context.route("**/*", self._route)
-        self.context.add_init_script(
-            "window.__violations = [];"
-            "document.addEventListener('securitypolicyviolation',"
-            " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
-        )
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("dialog", self._dialog)
-        self.page.goto(self.url, wait_until="load")
-
-    def _route(self, route):
-        if route.request.url == self.url:
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def js(self, code: str, arg=None):
-        return self.page.evaluate(code, arg)
+        super().__init__(browser, tmp_path / "review.html", render_review(result, text),
+                         viewport={"width": 1300, "height": 800}, enforce_csp=enforce_csp)
 
 
 @pytest.fixture
