@@ -1,8 +1,9 @@
-"""Refresh the copy of YASGUI that the explorer's query page serves.
+"""Refresh the browser libraries that the explorer's query page serves: YASGUI, and the
+libraries of its pivot/chart view.
 
-    python scripts/refresh_yasgui.py                  # the pinned version, checked against its pinned integrity
-    python scripts/refresh_yasgui.py --version 4.7.0  # another version: prints the integrity to pin
-    python scripts/refresh_yasgui.py --check          # exit 1 if the copy is not what the script writes
+    python scripts/refresh_yasgui.py                  # the pinned versions, checked against their pinned integrity
+    python scripts/refresh_yasgui.py --version 4.7.0  # another YASGUI version: prints the integrity to pin
+    python scripts/refresh_yasgui.py --check          # exit 1 if a copy is not what the script writes
 
 The page never links a CDN: ``evkg/server/static/yasgui/`` holds the package's own browser
 build (``yasgui.min.js``, ``yasgui.min.css``, byte for byte), its licence and the licences of
@@ -14,6 +15,12 @@ integrity (and the registry's); ``npm install --ignore-scripts`` of the same ver
 temporary folder supplies the licence files of the bundled libraries (the package's source
 map names them). The npm package ships no licence file of its own, so the MIT text of the
 YASGUI repository is kept below.
+
+``evkg/server/static/pivot/`` holds the pivot/chart view's libraries (``PIVOT_PACKAGES``):
+jQuery, jQuery UI (whose sortable lists PivotTable.js drags columns with), PivotTable.js and
+Chart.js, each file byte for byte from its pinned tarball, their licence texts (with those of
+jquery-color, inside jQuery UI's build, and @kurkle/color, inside Chart.js's) in ``LICENSE``,
+and a ``README.md`` with every tarball's integrity and every file's SHA-256.
 """
 
 from __future__ import annotations
@@ -37,6 +44,23 @@ VERSION = "4.6.2"
 INTEGRITY = "sha512-Zw45KdPoAE1KRaAoxIHdQqeJxvaVG1oQdntw0hy0ktX35Zu8ZccuOLrXCLwR+GU+0xMzLw8Mjw6BkSZV2vUuQw=="
 #: The files of the package's browser build that the page loads.
 FILES = ("yasgui.min.js", "yasgui.min.css")
+
+PIVOT_TARGET = ROOT / "evkg" / "server" / "static" / "pivot"
+#: The pivot/chart view's packages: name, version, tarball integrity, {file in the tarball:
+#: name served}. @kurkle/color serves nothing: Chart.js's build contains it (its source map
+#: names the version), and its licence goes beside the others.
+PIVOT_PACKAGES = (
+    ("jquery", "3.7.1", "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
+     {"dist/jquery.min.js": "jquery.min.js"}),
+    ("jquery-ui", "1.14.2", "sha512-1gSl7PUjyipa2adSr780Ujk16faicrV7PjPPzPtvWk7tTqBnsqp67NNV9jZK2+BIxUPXWSnIUU/LBCgwgGZE+Q==",
+     {"dist/jquery-ui.min.js": "jquery-ui.min.js"}),
+    ("pivottable", "2.23.0", "sha512-6WRaiiI0mU5JxzNMWbtf3vfrBvBhBPIUbwu2Q7Nv7fVCxIvlmFqXSldMwmHAsiEFwdZdUrpQHqIu+N3jZUezyg==",
+     {"dist/pivot.min.js": "pivot.min.js", "dist/pivot.min.css": "pivot.min.css"}),
+    ("chart.js", "4.6.1", "sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g==",
+     {"dist/chart.umd.min.js": "chart.umd.min.js"}),
+    ("@kurkle/color", "0.3.2", "sha512-fuscdXJ9G1qb7W8VdHi+IwRqij3lBkosAm4ydQtEmbY58OzHXqQhvlxqEkoz0yssNVn38bcpRWgA9PP+OGoisw==",
+     {}),
+)
 
 YASGUI_LICENSE = """The MIT License (MIT)
 
@@ -96,6 +120,29 @@ def _license_text(folder: Path) -> str | None:
     return None
 
 
+def _tarball(package: str, version: str, integrity: str | None, work: Path) -> bytes:
+    """The npm tarball of ``package@version``, MIT-licensed, with the registry's hash and the
+    pinned one (``None``: prints the hash to pin). Raises SystemExit otherwise."""
+    registry = json.loads(_npm("view", f"{package}@{version}", "dist.integrity", "license", "--json", cwd=work))
+    listed = registry["dist.integrity"]
+    if registry["license"] != "MIT":
+        sys.exit(f"refresh_yasgui: {package}@{version} is licensed {registry['license']!r}, not MIT; check before shipping it.")
+    tarball = work / _npm("pack", f"{package}@{version}", "--silent", cwd=work).strip().splitlines()[-1]
+    data = tarball.read_bytes()
+    actual = integrity_of(data)
+    if actual != listed:
+        sys.exit(f"refresh_yasgui: the tarball's hash {actual} is not the registry's {listed}.")
+    if integrity is None:
+        print(f"{package}@{version}: integrity {actual}; pin it in {Path(__file__).name}.")
+    elif actual != integrity:
+        sys.exit(f"refresh_yasgui: {package}@{version} has the hash {actual}, not the pinned {integrity}.")
+    return data
+
+
+def _checksums(files: dict[str, bytes]) -> str:
+    return "\n".join(f"| `{name}` | `{hashlib.sha256(body).hexdigest()}` |" for name, body in sorted(files.items()))
+
+
 def build(version: str, integrity: str | None) -> dict[str, bytes]:
     """The files of ``static/yasgui/`` for ``version``: name -> bytes.
 
@@ -103,19 +150,8 @@ def build(version: str, integrity: str | None) -> dict[str, bytes]:
     """
     with tempfile.TemporaryDirectory(prefix="yasgui-") as tmp:
         work = Path(tmp)
-        registry = json.loads(_npm("view", f"{PACKAGE}@{version}", "dist.integrity", "license", "--json", cwd=work))
-        listed = registry["dist.integrity"]
-        if registry["license"] != "MIT":
-            sys.exit(f"refresh_yasgui: {PACKAGE}@{version} is licensed {registry['license']!r}, not MIT; check before shipping it.")
-        tarball = work / _npm("pack", f"{PACKAGE}@{version}", "--silent", cwd=work).strip().splitlines()[-1]
-        data = tarball.read_bytes()
+        data = _tarball(PACKAGE, version, integrity, work)
         actual = integrity_of(data)
-        if actual != listed:
-            sys.exit(f"refresh_yasgui: the tarball's hash {actual} is not the registry's {listed}.")
-        if integrity is None:
-            print(f"{PACKAGE}@{version}: integrity {actual}; pin it as INTEGRITY (and VERSION) in {Path(__file__).name}.")
-        elif actual != integrity:
-            sys.exit(f"refresh_yasgui: {PACKAGE}@{version} has the hash {actual}, not the pinned {integrity}.")
         with tarfile.open(fileobj=io.BytesIO(data)) as archive:
             build_files = {name: archive.extractfile(f"package/build/{name}").read() for name in (*FILES, "yasgui.min.js.map")}
         source_map = json.loads(build_files.pop("yasgui.min.js.map"))
@@ -145,7 +181,7 @@ def build(version: str, integrity: str | None) -> dict[str, bytes]:
             notices.append(f"{heading}\n\n{text}")
         files = dict(build_files)
         files["LICENSE"] = ("\n" + "=" * 78 + "\n\n").join(notices).encode()
-        sums = "\n".join(f"| `{name}` | `{hashlib.sha256(body).hexdigest()}` |" for name, body in sorted(files.items()))
+        sums = _checksums(files)
         files["README.md"] = (
             f"# YASGUI for the query page\n\n"
             f"The browser build of the npm package `{PACKAGE}` version {version} (MIT), unchanged,\n"
@@ -158,26 +194,87 @@ def build(version: str, integrity: str | None) -> dict[str, bytes]:
         return files
 
 
+def _licence_in(archive: tarfile.TarFile, folder: str) -> str:
+    """The licence file directly in ``folder`` of a tarball."""
+    for member in sorted(archive.getmembers(), key=lambda m: m.name):
+        directory, _, name = member.name.rpartition("/")
+        if directory == folder and member.isfile() and re.match(r"(?i)^licen[cs]e(\.(md|txt))?$", name):
+            return archive.extractfile(member).read().decode("utf-8").strip() + "\n"
+    sys.exit(f"refresh_yasgui: no licence file in {folder}/ of the tarball; add its text by hand.")
+
+
+def build_pivot() -> dict[str, bytes]:
+    """The files of ``static/pivot/``: name -> bytes, from the pinned ``PIVOT_PACKAGES``.
+
+    Raises SystemExit when a tarball's hash differs from the pinned one or the registry's, or
+    when Chart.js's build contains another version of @kurkle/color than the one pinned.
+    """
+    files: dict[str, bytes] = {}
+    notices: list[str] = []
+    pinned = {name: version for name, version, _, _ in PIVOT_PACKAGES}
+    with tempfile.TemporaryDirectory(prefix="pivot-") as tmp:
+        work = Path(tmp)
+        rows = []
+        for name, version, integrity, served in PIVOT_PACKAGES:
+            data = _tarball(name, version, integrity, work)
+            rows.append(f"- `{name}@{version}`: `{integrity_of(data)}`")
+            with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+                for inside, target in served.items():
+                    files[target] = archive.extractfile(f"package/{inside}").read()
+                where = ", ".join(served.values()) or "bundled into chart.umd.min.js"
+                notices.append(f"{name} {version} (MIT): {where}\n\n{_licence_in(archive, 'package')}")
+                if name == "jquery-ui":
+                    text = _licence_in(archive, "package/ui/vendor/jquery-color")
+                    notices.append(f"jquery-color (MIT), bundled into jquery-ui.min.js\n\n{text}")
+                if name == "chart.js":
+                    source_map = json.loads(archive.extractfile("package/dist/chart.umd.min.js.map").read())
+                    bundled = sorted({m for s in source_map["sources"] for m in re.findall(r"/(@kurkle\+color@[^/]+)/", s)})
+                    if bundled != [f"@kurkle+color@{pinned['@kurkle/color']}"]:
+                        sys.exit(f"refresh_yasgui: chart.js {version} bundles {bundled}; pin that @kurkle/color version.")
+    files["LICENSE"] = ("\n" + "=" * 78 + "\n\n").join(notices).encode()
+    newline = "\n"
+    files["README.md"] = (
+        "# The query page's pivot/chart view\n\n"
+        "The browser builds of these npm packages (all MIT), unchanged, served by `evkg serve` at\n"
+        "`/static/pivot/` for the pivot/chart tab of the query page's results (`static/query-pivot.js`).\n"
+        "`LICENSE` holds their licences. Refresh with `python scripts/refresh_yasgui.py`.\n\n"
+        f"Tarball integrity:\n\n{newline.join(rows)}\n\n"
+        f"| file | SHA-256 |\n| --- | --- |\n{_checksums({k: v for k, v in files.items() if k != 'README.md'})}\n"
+    ).encode()
+    return files
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", default=VERSION, help=f"the {PACKAGE} version (default: the pinned {VERSION})")
     parser.add_argument("--check", action="store_true", help="compare with the files in place instead of writing them")
     args = parser.parse_args(argv)
-    files = build(args.version, INTEGRITY if args.version == VERSION else None)
+    copies = {TARGET: build(args.version, INTEGRITY if args.version == VERSION else None), PIVOT_TARGET: build_pivot()}
     if args.check:
-        stale = [name for name, body in files.items() if not (TARGET / name).is_file() or (TARGET / name).read_bytes() != body]
-        extra = sorted(p.name for p in TARGET.iterdir() if p.name not in files) if TARGET.is_dir() else []
-        for name in stale + extra:
-            print(f"{TARGET / name}: not what the script writes")
-        return 1 if stale or extra else 0
-    TARGET.mkdir(parents=True, exist_ok=True)
-    for old in TARGET.iterdir():
+        wrong = 0
+        for target, files in copies.items():
+            stale = [name for name, body in files.items() if not (target / name).is_file() or (target / name).read_bytes() != body]
+            extra = sorted(p.name for p in target.iterdir() if p.name not in files) if target.is_dir() else []
+            for name in stale + extra:
+                print(f"{target / name}: not what the script writes")
+            wrong += len(stale) + len(extra)
+        return 1 if wrong else 0
+    for target, files in copies.items():
+        _write(target, files)
+    return 0
+
+
+def _write(target: Path, files: dict[str, bytes]) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.iterdir():
         if old.name not in files:
             old.unlink()
     for name, body in files.items():
-        (TARGET / name).write_bytes(body)
-        print(f"wrote {TARGET.relative_to(ROOT) / name} ({len(body):,} bytes)")
-    return 0
+        # temp + rename: a page served meanwhile never gets half a file
+        part = target / f".{name}.part"
+        part.write_bytes(body)
+        part.replace(target / name)
+        print(f"wrote {target.relative_to(ROOT) / name} ({len(body):,} bytes)")
 
 
 if __name__ == "__main__":

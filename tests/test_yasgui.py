@@ -1,18 +1,21 @@
-"""The query page as YASGUI: the vendored copy, the page's policy and config, the vocabulary
+"""The query page as YASGUI: the vendored copies, the page's policy and config, the vocabulary
 it completes (through the app object), and a person's use of it in Chromium against a
-running `evkg serve`: type with completion, run, sort, filter, page, download, examples."""
+running `evkg serve`: type with completion, run, sort, filter, page, download, examples, and
+the pivot/chart tab (aggregates, drag and drop, charts, escaping)."""
 
 from __future__ import annotations
 
 import base64
 import csv
 import hashlib
+import importlib.util
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from fnmatch import fnmatch
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -31,6 +34,7 @@ from .conftest import ROOT
 
 STATIC = ROOT / "evkg" / "server" / "static"
 VENDORED = STATIC / "yasgui"
+PIVOT = STATIC / "pivot"
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +79,34 @@ def test_the_copy_is_pinned_licensed_and_unchanged():
         assert f"\n{bundled}, bundled into yasgui.min.js" in licence
 
 
+def _refresh_module():
+    spec = importlib.util.spec_from_file_location("refresh_yasgui", ROOT / "scripts" / "refresh_yasgui.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_pivot_libraries_are_pinned_licensed_and_unchanged():
+    packages = _refresh_module().PIVOT_PACKAGES
+    readme = (PIVOT / "README.md").read_text(encoding="utf-8")
+    for name, version, integrity, _ in packages:
+        assert f"- `{name}@{version}`: `{integrity}`" in readme
+    served = sorted(target for *_, files in packages for target in files.values())
+    assert served == ["chart.umd.min.js", "jquery-ui.min.js", "jquery.min.js", "pivot.min.css", "pivot.min.js"]
+    sums = dict(re.findall(r"^\| `([^`]+)` \| `([0-9a-f]{64})` \|$", readme, re.M))
+    assert sorted(sums) == sorted(["LICENSE", *served])
+    assert sorted(p.name for p in PIVOT.iterdir()) == sorted(["LICENSE", "README.md", *served])
+    for name, digest in sums.items():
+        assert hashlib.sha256((PIVOT / name).read_bytes()).hexdigest() == digest, name
+    licence = (PIVOT / "LICENSE").read_text(encoding="utf-8")
+    headings = re.findall(r"^(\S+ (?:\S+ )?\(MIT\)):", licence, re.M) + re.findall(r"^(\S+ \(MIT\)), bundled", licence, re.M)
+    assert sorted(headings) == sorted([f"{name} {version} (MIT)" for name, version, *_ in packages] + ["jquery-color (MIT)"])
+    assert licence.count("Permission is hereby granted, free of charge") == len(packages) + 1
+    # the view needs no eval (the page's script-src is 'self' alone)
+    for name in served:
+        assert not re.search(r"new Function\(|\beval\(", (PIVOT / name).read_text(encoding="utf-8")), name
+
+
 def test_the_package_data_ships_the_copy():
     try:
         import tomllib
@@ -106,6 +138,11 @@ def test_the_bundle_calls_no_remote_service_by_default():
     ours = (STATIC / "query.js").read_text(encoding="utf-8")
     assert re.findall(r"https?://", ours) == []
     assert '"variables", "evkgPrefixes", "evkgClasses", "evkgProperties"' in ours
+    # the pivot asks this server for labels, with the predeclared rdfs: prefix; the one
+    # address it names is SVG's namespace, for its icon
+    pivot = (STATIC / "query-pivot.js").read_text(encoding="utf-8")
+    assert re.findall(r"https?://[^\s\"]*", pivot) == ["http://www.w3.org/2000/svg"]
+    assert "fetch(endpoint," in pivot
 
 
 # --------------------------------------------------------------------------- the page, by the app
@@ -119,7 +156,9 @@ def test_the_page_loads_only_its_own_assets(client):
     assets = re.findall(r'<(?:script|link)[^>]* (?:src|href)="([^"]+)"', page)
     assert assets == [
         "/static/favicon.svg", "/static/style.css", "/static/explorer.js",
-        "/static/yasgui/yasgui.min.css", "/static/query.css", "/static/yasgui/yasgui.min.js", "/static/query.js",
+        "/static/yasgui/yasgui.min.css", "/static/pivot/pivot.min.css", "/static/query.css",
+        "/static/yasgui/yasgui.min.js", "/static/pivot/jquery.min.js", "/static/pivot/jquery-ui.min.js",
+        "/static/pivot/pivot.min.js", "/static/pivot/chart.umd.min.js", "/static/query-pivot.js", "/static/query.js",
     ]
     for asset in assets:
         served = client.get(asset)
@@ -211,11 +250,11 @@ def test_the_vocabulary_of_a_knowledge_base_without_the_seeds():
 TYPED = "SELECT ?plant ?label ?gwh WHERE { ?plant a ev:BatteryCellPlant ; rdfs:label ?label ; ev:capacity/qudt:numericValue ?gwh }"
 
 
-@pytest.fixture(scope="module")
-def served():
-    """`evkg serve` on a free port of 127.0.0.1 (one query worker): its base URL."""
+@contextmanager
+def serving(*options: str):
+    """`evkg [OPTIONS] serve` on a free port of 127.0.0.1 (one query worker): its base URL."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "evkg", "serve", "--port", "0", "--workers", "1", "--quiet"],
+        [sys.executable, "-m", "evkg", *options, "serve", "--port", "0", "--workers", "1", "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     try:
@@ -228,30 +267,56 @@ def served():
         server.communicate(timeout=30)
 
 
-@pytest.fixture
-def page(browser, served, tmp_path):
-    """A fresh page that records every request and console error; a request for anything
-    but the server's origin is refused, and the test fails on either."""
-    origin = urlsplit(served)
+@pytest.fixture(scope="module")
+def served():
+    with serving() as base:
+        yield base
+
+
+@contextmanager
+def watched_page(browser, base: str):
+    """A fresh page that records every request, console error, policy violation and dialog;
+    a request for anything but the server's origin is refused, and the test fails on any."""
+    origin = urlsplit(base)
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     requests: list[str] = []
     errors: list[str] = []
+    dialogs: list[str] = []
 
     def elsewhere(url: str) -> bool:
         parts = urlsplit(url)
         return parts.scheme not in ("blob", "data", "about") and (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc)
 
+    def dialog(opened) -> None:
+        dialogs.append(opened.message)
+        opened.dismiss()
+
     context.route("**/*", lambda route: route.abort() if elsewhere(route.request.url) else route.continue_())
+    context.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     page = context.new_page()
     page.on("request", lambda request: requests.append(request.url))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", dialog)
     page.set_default_timeout(20_000)
     page.requests = requests
     yield page
+    violations = page.evaluate("window.__violations")
     context.close()
     assert errors == []
+    assert dialogs == []
+    assert violations == []
     assert [url for url in requests if elsewhere(url)] == []
+
+
+@pytest.fixture
+def page(browser, served):
+    with watched_page(browser, served) as page:
+        yield page
 
 
 def editor_value(page) -> str:
@@ -379,3 +444,158 @@ def test_without_scripts_the_plain_form_runs_queries(browser, served):
     expect(page.locator("#query-text")).to_be_visible()
     expect(page.locator("#query-plain table.results tbody tr")).to_have_count(3)
     context.close()
+
+
+# --------------------------------------------------------------------------- the pivot/chart tab
+
+FACILITIES = """?f a ?k ; rdfs:label ?facility ; ev:locatedIn ?c .
+  ?k rdfs:subClassOf* ev:Facility ; rdfs:label ?kind .
+  ?c a ev:Country ; rdfs:label ?country .
+  OPTIONAL { ?f ev:capacity [ qudt:numericValue ?gwh ; qudt:hasUnit unit:GigaW-HR ] }"""
+
+
+def open_pivot(page):
+    """Switch the active tab's results to the pivot/chart tab; its panel."""
+    panel = page.locator(".tabPanel.active")
+    expect(panel.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
+    panel.locator(".yasr .select_pivot").click()
+    pivot = panel.locator(".yasr .evkg-pivot")
+    expect(pivot.locator(".pvtRendererArea")).to_be_visible()
+    return pivot
+
+
+def drawn_chart(pivot) -> dict:
+    """The labels and values of the chart the pivot shows, and how many bars it draws."""
+    canvas = pivot.locator(".evkg-chart canvas")
+    expect(canvas).to_be_visible()
+    return canvas.evaluate("""canvas => {
+        const chart = Chart.getChart(canvas);
+        return {
+            labels: chart.data.labels,
+            series: chart.data.datasets.map(d => d.label),
+            values: chart.data.datasets.map(d => d.data),
+            bars: chart.data.datasets.reduce((n, d, i) => n + chart.getDatasetMeta(i).data.length, 0),
+        };
+    }""")
+
+
+def row_totals(pivot) -> dict[str, float]:
+    table = pivot.locator("table.pvtTable")
+    labels = table.locator("tbody th.pvtRowLabel").all_inner_texts()
+    totals = table.locator("tbody td.rowTotal").all_inner_texts()
+    return {label: float(total.replace(",", "")) for label, total in zip(labels, totals, strict=True)}
+
+
+def test_the_pivot_sums_typed_numbers_and_columns_drag_into_rows(page, served, kb, tmp_path):
+    query = f"SELECT ?facility ?country ?kind ?gwh WHERE {{\n  {FACILITIES}\n}}"
+    by_country = {
+        str(country): float(gwh)
+        for country, gwh in kb.rows(f"SELECT ?country (SUM(COALESCE(?gwh, 0)) AS ?gwh) WHERE {{ {FACILITIES} }} GROUP BY ?country")
+    }
+    kinds = {str(k) for (k,) in kb.rows(f"SELECT DISTINCT ?kind WHERE {{ {FACILITIES} }}")}
+    assert len(by_country) > 3 and len(kinds) > 2
+    page.goto(served + "/query?" + urlencode({"query": query}))
+    pivot = open_pivot(page)
+
+    # three text columns and one number: a table of the sum of the number, to drag into
+    expect(pivot.locator("select.pvtRenderer")).to_have_value("Table")
+    expect(pivot.locator("select.pvtAggregator")).to_have_value("Sum")
+    # only the typed number is offered to the aggregator (after PivotTable.js's empty choice)
+    assert pivot.locator("select.pvtAttrDropdown option").all_inner_texts() == ["", "gwh"]
+    grand = pivot.locator("table.pvtTable .pvtGrandTotal")
+    expect(grand).to_have_text(f"{sum(by_country.values()):,.2f}")
+
+    # drag the country into the rows: one row each, with the sums SPARQL gives
+    pivot.locator(".pvtUnused li", has_text="country").drag_to(pivot.locator("td.pvtRows"))
+    expect(pivot.locator("table.pvtTable tbody th.pvtRowLabel")).to_have_count(len(by_country))
+    assert row_totals(pivot) == pytest.approx(by_country)
+    expect(grand).to_have_text(f"{sum(by_country.values()):,.2f}")
+    page.screenshot(path=str(tmp_path / "pivot-table.png"), full_page=True)
+
+    # as a bar chart: one bar a country, of the same height
+    pivot.locator("select.pvtRenderer").select_option("Bar chart")
+    chart = drawn_chart(pivot)
+    assert chart["bars"] == len(by_country)
+    assert dict(zip(chart["labels"], chart["values"][0], strict=True)) == pytest.approx(by_country)
+    # the kind into the columns: a stacked chart, one series a kind
+    pivot.locator(".pvtUnused li", has_text="kind").drag_to(pivot.locator("td.pvtCols"))
+    pivot.locator("select.pvtRenderer").select_option("Stacked bar chart")
+    expect(pivot.locator(".evkg-chart canvas")).to_have_count(1)
+    chart = drawn_chart(pivot)
+    assert set(chart["series"]) == kinds
+    stacked = [sum(v or 0 for v in bar) for bar in zip(*chart["values"], strict=True)]
+    assert dict(zip(chart["labels"], stacked, strict=True)) == pytest.approx(by_country)
+    page.screenshot(path=str(tmp_path / "pivot-chart.png"), full_page=True)
+    paths = {urlsplit(url).path for url in page.requests}
+    assert {"/static/pivot/pivot.min.js", "/static/pivot/chart.umd.min.js", "/static/query-pivot.js"} <= paths
+
+
+def test_the_chart_example_opens_as_a_bar_chart_and_stays_so(page, served, kb):
+    example = next(e for e in list_examples() if e.name == "facilities-per-country")
+    expected = [(str(country), int(n)) for country, n in kb.rows(example.text)]
+    assert len(expected) > 3
+    page.goto(served + "/query")
+    expect(page.locator("html.yasgui-ready")).to_have_count(1)
+    page.get_by_role("link", name=example.title).click()
+    expect(page.locator(".tabsList .tab.active")).to_contain_text(example.title)
+    pivot = open_pivot(page)
+    # one text column and one number: a bar chart of the number by the text, in the
+    # query's order; the country's IRI-free label is the bar's name
+    expect(pivot.locator("select.pvtRenderer")).to_have_value("Bar chart")
+    expect(pivot.locator("select.pvtAggregator")).to_have_value("Integer Sum")
+    chart = drawn_chart(pivot)
+    assert chart["bars"] == len(expected)
+    assert list(zip(chart["labels"], chart["values"][0], strict=True)) == expected
+    # the tab keeps its view: after a reload the chart is what the results show
+    page.reload()
+    expect(page.locator("html.yasgui-ready")).to_have_count(1)
+    assert drawn_chart(page.locator(".tabPanel.active .yasr .evkg-pivot"))["bars"] == len(expected)
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def served_hostile(tmp_path_factory):
+    """A server whose data holds a company labelled with markup."""
+    data = tmp_path_factory.mktemp("hostile") / "hostile.ttl"
+    data.write_text(
+        "@prefix ev: <https://w3id.org/evkg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f"<https://w3id.org/evkg/id/company/hostile> a ev:Company ; rdfs:label {json.dumps(HOSTILE)}@en .\n",
+        encoding="utf-8",
+    )
+    with serving("--data", str(data)) as base:
+        yield base
+
+
+def test_result_values_reach_the_pivot_as_text(browser, served_hostile):
+    query = (
+        "SELECT ?company ?note ?gwh WHERE { VALUES (?company ?note ?gwh) {"
+        f" (company:hostile {json.dumps(HOSTILE)} 2.5) (company:catl \"<b>bold</b>\" 4.0) }} }}"
+    )
+    with watched_page(browser, served_hostile) as page:
+        # The tab shows the pivot before the values arrive, so that only the pivot draws them.
+        # (YASR's own table would too: its sanitizer, DOMPurify, parses each value with
+        # DOMParser, an inert document, and Chromium reports that as a policy violation.)
+        page.goto(served_hostile + "/query?" + urlencode({"query": "SELECT ?n WHERE { VALUES ?n { 1 } }"}))
+        open_pivot(page)
+        page.evaluate("q => { const tab = window.evkgYasgui.getTab(); tab.getYasqe().setValue(q); return tab.query(); }", query)
+        pivot = page.locator(".tabPanel.active .yasr .evkg-pivot")
+        expect(pivot.locator(".pvtUnused li", has_text="company")).to_be_visible()
+        expect(page.locator(".tabPanel.active .yasr table.dataTable")).to_have_count(0)
+        # the company's label comes from the server, the note from the results
+        pivot.locator(".pvtUnused li", has_text="company").drag_to(pivot.locator("td.pvtRows"))
+        pivot.locator(".pvtUnused li", has_text="note").drag_to(pivot.locator("td.pvtCols"))
+        expect(pivot.locator("table.pvtTable tbody th.pvtRowLabel")).to_have_count(2)
+        rows = pivot.locator("table.pvtTable tbody th.pvtRowLabel").all_text_contents()
+        assert sorted(rows) == sorted([HOSTILE, "CATL"])
+        assert HOSTILE in pivot.locator("table.pvtTable thead").text_content()
+        assert "<b>bold</b>" in pivot.locator("table.pvtTable thead").text_content()
+        # the filter list of the column shows it as text too
+        pivot.locator(".pvtUnused li, .pvtRows li", has_text="company").locator(".pvtTriangle").click()
+        expect(pivot.locator(".pvtFilterBox:visible .value", has_text=HOSTILE)).to_have_text(HOSTILE)
+        pivot.locator("select.pvtRenderer").select_option("Bar chart")
+        assert sorted(drawn_chart(pivot)["labels"]) == sorted([HOSTILE, "CATL"])
+        assert page.locator(".yasr img, .yasr b").count() == 0
+        assert page.evaluate("window.__violations") == []

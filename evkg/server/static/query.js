@@ -1,6 +1,7 @@
 // evkg query page: YASGUI (static/yasgui/) over this server's /sparql. The editor completes
 // the knowledge base's own prefixes, classes and properties (/api/vocabulary, never a remote
-// service); the examples open in tabs of their own. Talks to this server only.
+// service); the examples open in tabs of their own; results get a pivot/chart tab
+// (static/query-pivot.js). Talks to this server only.
 //
 // Loaded without `defer` in the page's head, so that the plain form (the page for browsers
 // without scripts, or if YASGUI fails to start) is hidden before it is ever painted.
@@ -185,6 +186,10 @@
       });
     registerCompleters(Yasgui.Yasqe, vocabulary, page.prefixes);
     linkHere(Yasgui.Yasr, page.pages);
+    // The pivot/chart tab (static/query-pivot.js), between the table and the raw response.
+    if (window.evkgPivot && window.evkgPivot.register(Yasgui.Yasr, { endpoint: endpoint, xsd: page.prefixes.xsd })) {
+      Yasgui.Yasr.defaults.pluginOrder = ["table", "pivot", "response"];
+    }
 
     const info = document.createElement("span");
     info.className = "evkg-endpoint";
