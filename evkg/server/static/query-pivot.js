@@ -143,9 +143,13 @@
   // chosen), the aggregated value as the bar or point.
   function chartRenderer(Chart, type, stacked) {
     return function (pivotData) {
-      for (const old of Object.values(Chart.instances)) {
-        if (!old.canvas.isConnected) old.destroy();
-      }
+      // PivotTable.js puts the new view in place of the old one right after this returns:
+      // then the charts no longer on the page are let go.
+      queueMicrotask(function () {
+        for (const old of Object.values(Chart.instances)) {
+          if (!old.canvas.isConnected) old.destroy();
+        }
+      });
       let axis = pivotData.getRowKeys();
       let series = pivotData.getColKeys();
       let valueAt = function (x, s) { return pivotData.getAggregator(x, s).value(); };
