@@ -590,3 +590,106 @@ def test_general_indicators_import_by_label_or_other_name(kb, indicator, concept
     (observation,) = rdf.subjects(RDF.type, EV.Observation)
     assert rdf.value(observation, EV.indicator) == concept
     assert rdf.value(rdf.value(observation, EV.value), QUDT.hasUnit) == UNIT["CCY_EUR"]
+
+
+# ------------------------------------------------------------------ the shapes, quickly and whole
+
+
+def _mapped(kb, kind: str, text: str):
+    """The import of ``text`` up to the SHACL check, which is left to the test."""
+    from evkg.ingest import tabular
+
+    job = tabular._Import(kb, LAYOUTS[kind], "test.csv")
+    job._check_shapes = lambda: None
+    job.run(*tabular._read_rows(text.encode("utf-8"), "test.csv"))
+    return job
+
+
+def _mutations(rdf, seed: str, count: int):
+    """``count`` graphs, each ``rdf`` with one triple removed, given a second value, or its
+    object replaced by a term that breaks a class, datatype, language or length rule."""
+    import random
+
+    from rdflib import BNode
+
+    triples = sorted(rdf, key=lambda t: tuple(x.n3() for x in t))
+    wrong = [URIRef("https://w3id.org/evkg/id/country/hu"), EV.Facility, Literal("x", lang="de"),
+             Literal("2026", datatype=XSD.integer), Literal("short"), BNode()]
+    pick = random.Random(seed)
+    for _ in range(count):
+        s, p, o = pick.choice(triples)
+        how = pick.randrange(3)
+        changed = set(rdf) - {(s, p, o)}
+        if how == 1:
+            changed.add((s, p, pick.choice(wrong)))
+        elif how == 2:
+            changed |= {(s, p, o), (s, p, pick.choice(wrong))}
+        yield changed
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_quick_shape_check_never_passes_what_pyshacl_reports(kb, kind):
+    from rdflib import Graph
+
+    from evkg.ingest import tabular
+
+    job = _mapped(kb, kind, (SAMPLES / f"{kind}.csv").read_text(encoding="utf-8"))
+    assert tabular._conforms(tabular._DataView(job)), "a valid table needs no pyshacl run"
+    original, reported = job.rdf, 0
+    for triples in _mutations(original, kind, 40):
+        job.rdf, job.problems = Graph(), []
+        for triple in triples:
+            job.rdf.add(triple)
+        view = tabular._DataView(job)
+        job._report_shapes(view)
+        if job.problems:
+            reported += 1
+            assert not tabular._conforms(view), (kind, job.problems)
+    assert reported >= 10, "the mutations break the shapes often enough to test the check"
+
+
+SHAPE_ERRORS = {case: ERRORS[case] for case in ("short quote", "share 120")} | {
+    "short evidence quote": ("based-in", HOME, {"quote": "Japan."}, ["row 2, column quote, value 'Japan.': A fact needs ev:quote"]),
+    "short entity quote": ("entities", ENTITY, {"quote": "Anodes."}, ["row 2, column quote, value 'Anodes.': A fact needs ev:quote"]),
+    "short place quote": ("located-in", WHERE, {"quote": "A town."}, ["row 2, column quote, value 'A town.': A fact needs ev:quote"]),
+    "short alliance quote": ("alliances", None, {"quote": "Allies."}, ["row 2, column quote, value 'Allies.': A fact needs ev:quote"]),
+    "short observation quote": ("observations", None, {"quote": "Sales."}, ["row 2, column quote, value 'Sales.': A fact needs ev:quote"]),
+}
+
+
+def _sample_row(kind: str) -> dict[str, str]:
+    with (SAMPLES / f"{kind}.csv").open(encoding="utf-8", newline="") as rows:
+        return next(csv.DictReader(rows))
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_ERRORS))
+def test_shape_problems_are_those_of_pyshacl_on_the_whole_data_graph(kb, monkeypatch, case):
+    from evkg.ingest import tabular
+
+    kind, base, changes, expected = SHAPE_ERRORS[case]
+    text = table({**(base or _sample_row(kind)), **changes})
+    with pytest.raises(TableError) as quick:
+        read(kb, text, kind)
+    monkeypatch.setattr(tabular, "_conforms", lambda view: False)
+    with pytest.raises(TableError) as whole:
+        read(kb, text, kind)
+    assert quick.value.problems == whole.value.problems
+    assert [p[:2] for p in quick.value.problems] == [(2, "quote" if "quote" in case else "share_percent")]
+    for fragment in expected:
+        assert fragment in str(quick.value)
+
+
+def test_a_bad_row_among_10000_is_named_by_its_number(kb, monkeypatch):
+    import pyshacl
+
+    rows = [{**HOME, "organization": f"Example Row Motors {n}", "source_title": HOME["source_title"] if n == 0 else "",
+             "quote": f"Example Row Motors {n}, a Japanese carmaker, showed a new van."} for n in range(10_000)]
+    rows[6_543] = {**rows[6_543], "quote": "A van."}
+    calls = []
+    validate = pyshacl.validate
+    monkeypatch.setattr(pyshacl, "validate", lambda *a, **k: calls.append(1) or validate(*a, **k))
+    with pytest.raises(TableError) as caught:
+        read(kb, table(*rows), "based-in")
+    assert [p[:3] for p in caught.value.problems] == [(6_545, "quote", "A van.")]
+    assert "A fact needs ev:quote" in caught.value.problems[0][3]
+    assert calls == [1]

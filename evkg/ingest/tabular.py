@@ -64,6 +64,7 @@ from ..export import serialize_dataset
 from ..kb import KnowledgeBase, normalize_name
 from ..loading import default_graph
 from ..ontology import EV, ID, PREFIXES, QUDT, SHAPES_PATH, UNIT, entity_iri
+from .conformance import GraphView, ShapeCheck, Unsupported
 
 __all__ = ["CURRENCY_NOTE", "KINDS", "LAYOUTS", "Column", "Layout", "import_csv", "serialize_graph", "known_units"]
 
@@ -605,6 +606,77 @@ def _decimal(number: Decimal) -> Literal:
 @lru_cache(maxsize=1)
 def _shapes() -> Graph:
     return Graph().parse(SHAPES_PATH)
+
+
+@lru_cache(maxsize=1)
+def _shape_check() -> ShapeCheck | None:
+    try:
+        return ShapeCheck(_shapes())
+    except Unsupported:
+        return None  # shapes beyond the compiled subset: pyshacl alone
+
+
+def _conforms(view) -> bool:
+    """Whether every node of the data graph that the table makes (and every blank node of
+    the knowledge base it includes) passes the compiled shapes; False when unsure."""
+    check = _shape_check()
+    if check is None:
+        return False
+    try:
+        return all(check.conforms(view, node) for node in [*view.index, *view.described])
+    except Unsupported:
+        return False
+
+
+class _DataView(GraphView):
+    """The data graph that :meth:`_Import._check_shapes` validates, read without building it:
+    the table's triples, the class and scheme hierarchies of the knowledge base, every
+    triple of an entity of the knowledge base that a row states something about (its home
+    country, where it is: checked whole, as the shapes see it in the knowledge base) with
+    the blank nodes it points to, and the types of the other terms it names from there.
+    What the table mints (facts, new entities, new sources) has no type in the knowledge
+    base: only the terms it names from there are looked up.
+
+    Nodes of the knowledge base that are in the data graph for their types alone are not
+    tested: pyshacl's results for them are not the table's, and their values (types,
+    superclasses, schemes) are no node of the table.
+    """
+
+    def __init__(self, job: _Import):
+        super().__init__(job.rdf)
+        self.ds = job.ds
+        self.minted = job.minted.keys() | job.declared_iris.keys() | job.new_sources.keys()
+        self.index: dict = {}
+        for s, p, o in job.rdf:
+            self.index.setdefault(s, {}).setdefault(p, []).append(o)
+        self.described: set = set()
+        for subject in self.index:
+            if isinstance(subject, URIRef) and (subject, None, None) in self.ds:
+                pending = [subject]
+                while pending:
+                    for o in self.ds.objects(pending.pop(), None):
+                        if isinstance(o, BNode) and o not in self.described:
+                            self.described.add(o)
+                            pending.append(o)
+                self.described.add(subject)
+        self._kb: dict = {}
+
+    def objects(self, node, predicate) -> list:
+        own = self.index.get(node, _NOTHING).get(predicate, ())
+        kb = self._kb.get((node, predicate))
+        if kb is None:
+            looked_up = node in self.described or predicate in _HIERARCHIES or (
+                predicate == _TYPE and isinstance(node, URIRef) and node not in self.minted
+            )
+            kb = self._kb[(node, predicate)] = list(self.ds.objects(node, predicate)) if looked_up else []
+        if not kb:
+            return list(own)
+        return list(dict.fromkeys([*own, *kb]))
+
+
+_NOTHING: dict = {}
+_TYPE = RDF.type
+_HIERARCHIES = (RDFS.subClassOf, SKOS.inScheme)
 
 
 # --------------------------------------------------------------------------- the import
@@ -1499,29 +1571,28 @@ class _Import:
     def _check_shapes(self) -> None:
         """Validate the new triples with the shapes, beside what they need from the knowledge
         base (class and scheme hierarchies, the types of the entities they name), and report
-        each violation at the cell that made the offending triple."""
+        each violation at the cell that made the offending triple.
+
+        The compiled test of :mod:`evkg.ingest.conformance` reads the same data graph; only
+        when it finds a node that may not conform does pyshacl validate the whole of it, so
+        that every message is pyshacl's and a table that conforms costs no pyshacl run."""
+        view = _DataView(self)
+        if not _conforms(view):
+            self._report_shapes(view)
+
+    def _report_shapes(self, view: _DataView) -> None:
+        """pyshacl's validation of the whole data graph, each result a problem of its cell."""
         import pyshacl
 
         data = Graph()
         data += self.rdf
-        for predicate in (RDFS.subClassOf, SKOS.inScheme):
+        for predicate in _HIERARCHIES:
             for s, o in self.ds.subject_objects(predicate):
                 data.add((s, predicate, o))
-        # An entity of the knowledge base that a row states something about (its home
-        # country, where it is) is checked whole, as the shapes see it in the knowledge base.
-        for subject in set(self.rdf.subjects()):
-            if isinstance(subject, URIRef) and (subject, None, None) in self.ds:
-                pending = [subject]
-                while pending:  # with the blank nodes it points to (a capacity, an amount)
-                    for triple in self.ds.triples((pending.pop(), None, None)):
-                        if triple not in data:
-                            data.add(triple)
-                            if isinstance(triple[2], BNode):
-                                pending.append(triple[2])
-        # What this table mints (facts, new entities, new sources) has no type in the
-        # knowledge base: only the terms it names from there are looked up.
-        minted = self.minted.keys() | self.declared_iris.keys() | self.new_sources.keys()
-        named = {t for s, _, o in data for t in (s, o) if isinstance(t, URIRef)} - minted
+        for node in view.described:
+            for triple in self.ds.triples((node, None, None)):
+                data.add(triple)
+        named = {t for s, _, o in data for t in (s, o) if isinstance(t, URIRef)} - view.minted
         for term in named:
             for kind in self.ds.objects(term, RDF.type):
                 data.add((term, RDF.type, kind))
