@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from ..kb import KnowledgeBase
 
-__all__ = ["cache_key", "cached_graph", "file_graph", "graph_from_bytes", "graph_of", "graph_to_bytes"]
+__all__ = ["cache_key", "cached_graph", "file_graph", "graph_built", "graph_from_bytes", "graph_of", "graph_to_bytes"]
 
 #: Graphs built in this process, per knowledge base and revision.
 _IN_MEMORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -103,6 +103,12 @@ def graph_of(kb: KnowledgeBase, *, collapse: bool = False) -> nx.MultiDiGraph:
             file_graph(kb, G, collapse=collapse)
         cache[key] = G
     return cache[key]
+
+
+def graph_built(kb: KnowledgeBase, *, collapse: bool = False) -> nx.MultiDiGraph | None:
+    """The graph :func:`graph_of` holds in memory for ``kb`` as it is now, or None (nothing
+    is built or read for it)."""
+    return _IN_MEMORY.get(kb, {}).get((kb.revision, collapse))
 
 
 # --------------------------------------------------------------------------- the layout on disk

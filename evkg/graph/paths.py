@@ -26,8 +26,9 @@ import networkx as nx
 
 from ..errors import InputError
 from ..kb import KnowledgeBase, source_count
-from .build import DEPENDS_BACKWARD, DEPENDS_FORWARD, dependency_graph
+from .build import DEPENDS_BACKWARD, DEPENDS_FORWARD, _Reader, dependency_graph
 from .cache import graph_of
+from .search import UNQUOTED_PENALTY, SearchIndex, hop_graph, search_index
 
 __all__ = [
     "PathNode",
@@ -41,9 +42,7 @@ __all__ = [
     "resolve_relations",
 ]
 
-# Hops without a quote (reference data, user files without evidence) cost a little more,
-# so that among equally short paths the cited ones come first.
-_UNQUOTED_PENALTY = 0.01
+_UNQUOTED_PENALTY = UNQUOTED_PENALTY
 
 
 @dataclass(frozen=True)
@@ -130,16 +129,20 @@ def resolve_relations(G: nx.MultiDiGraph, names: Iterable[str]) -> set[str]:
     InputError
         An unknown name; the message lists the relations the graph has.
     """
+    return _resolve_in({(d["predicate"], d["label"], d["inverse_label"]) for _, _, d in G.edges(data=True)}, names)
+
+
+def _resolve_in(relations: set[tuple[str, str, str]], names: Iterable[str]) -> set[str]:
+    """resolve_relations over (predicate, label, inverse label) triples."""
     known: dict[str, set[str]] = defaultdict(set)
-    for _, _, data in G.edges(data=True):
-        predicate = data["predicate"]
-        for name in (data["label"], data["inverse_label"], predicate, predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]):
+    for predicate, label, inverse_label in relations:
+        for name in (label, inverse_label, predicate, predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]):
             known[name.casefold()].add(predicate)
     chosen: set[str] = set()
     for name in names:
         found = known.get(name.casefold()) or known.get(name.replace("ev:", "").casefold())
         if not found:
-            labels = sorted({d["label"] for _, _, d in G.edges(data=True)})
+            labels = sorted({label for _, label, _ in relations})
             raise InputError(f"unknown relation {name!r}. Relations: {', '.join(labels)}.")
         chosen |= found
     return chosen
@@ -150,14 +153,16 @@ def _node(G: nx.MultiDiGraph, node: str) -> PathNode:
     return PathNode(node, data["label"], data["type_label"])
 
 
-def _resolve_node(kb: KnowledgeBase, G: nx.MultiDiGraph, name: str) -> str:
+def _resolve_node(kb: KnowledgeBase, G: nx.MultiDiGraph | SearchIndex, name: str):
+    """The node ``name`` resolves to: its IRI in ``G``, its number in an index."""
     iri = kb.entity(name).iri
-    if iri not in G:
+    node = (iri if iri in G else None) if not isinstance(G, SearchIndex) else G.node_id(iri)
+    if node is None:
         raise InputError(
             f"{name!r} ({iri}) is not an entity of the graph (it is a document, concept or "
             "literal holder); pick an organization, place, facility or fact."
         )
-    return iri
+    return node
 
 
 def _edge_allowed(data: dict, via: set[str], avoid: set[str]) -> bool:
@@ -304,41 +309,114 @@ def shortest_paths(
         raise InputError("k must be at least 1.")
     if max_hops is not None and max_hops < 1:
         raise InputError("--max-hops must be at least 1.")
-    G = graph_of(kb, collapse=collapse)
+    options = dict(k=k, all_shortest=all_shortest, max_hops=max_hops, via=via, avoid=avoid, dependency=dependency,
+                   cited_only=cited_only)
+    if collapse:  # the collapsed graph's edges are its fact nodes: searched as built
+        return _paths_in_graph(kb, graph_of(kb, collapse=True), source, target, **options)
+    return _paths_in_index(kb, search_index(kb), source, target, **options)
+
+
+def _paths_in_graph(kb, G, source, target, *, k, all_shortest, max_hops, via, avoid, dependency, cited_only) -> PathResult:
+    """shortest_paths on a built graph ``G``."""
     a = _resolve_node(kb, G, source)
     b = _resolve_node(kb, G, target)
     result = PathResult(_node(G, a), _node(G, b))
     if a == b:
         raise InputError(f"{source!r} and {target!r} are the same entity; give two different ones.")
-    via_set = resolve_relations(G, via) if via else set()
-    avoid_relations: set[str] = set()
-    avoid_nodes: set[str] = set()
-    for name in avoid:
-        try:
-            avoid_relations |= resolve_relations(G, [name])
-        except InputError:
-            node = _resolve_node(kb, G, name)
-            if node in (a, b):
-                raise InputError(f"cannot avoid {name!r}: it is an end of the path.") from None
-            avoid_nodes.add(node)
-    H = _hop_graph(G, via=via_set, avoid_relations=avoid_relations, avoid_nodes=avoid_nodes, dependency=dependency,
-                   cited_only=cited_only)
-    node_paths = _search(H, a, b, k=k, all_shortest=all_shortest, max_hops=max_hops)
-    for nodes in node_paths:
+    resolve = lambda names: resolve_relations(G, names)  # noqa: E731
+    via_set, avoid_relations, avoid_nodes = _filters(kb, G, resolve, via, avoid, (a, b))
+
+    def hops(cited: bool, filtered: bool = True):
+        return _hop_graph(G, via=via_set if filtered else set(), avoid_relations=avoid_relations if filtered else set(),
+                          avoid_nodes=avoid_nodes if filtered else set(), dependency=dependency, cited_only=cited)
+
+    H = hops(cited_only)
+    for nodes in _search(H, a, b, k=k, all_shortest=all_shortest, max_hops=max_hops):
         edges = tuple(
             _best_edge(G, x, y, via_set, avoid_relations, dependency, cited_only) for x, y in zip(nodes, nodes[1:])
         )
         result.paths.append(Path(len(edges), tuple(_node(G, n) for n in nodes), edges))
     if not result.paths:
-        result.reason = _why_no_path(G, H, a, b, max_hops=max_hops, dependency=dependency,
-                                     filtered=bool(via_set or avoid_relations or avoid_nodes), cited_only=cited_only,
-                                     uncited=None if not cited_only else _hop_graph(
-                                         G, via=via_set, avoid_relations=avoid_relations, avoid_nodes=avoid_nodes,
-                                         dependency=dependency))
-        result.source_neighbours = _neighbour_labels(G, a)
-        result.target_neighbours = _neighbour_labels(G, b)
+        result.reason = _why_no_path(H, hops(False, filtered=False), hops(False) if cited_only else None, a, b,
+                                     max_hops=max_hops, dependency=dependency,
+                                     filtered=bool(via_set or avoid_relations or avoid_nodes))
+        result.source_neighbours = _neighbour_labels({G.nodes[n]["label"] for n in _adjacent(G, a)})
+        result.target_neighbours = _neighbour_labels({G.nodes[n]["label"] for n in _adjacent(G, b)})
     return result
 
+
+def _paths_in_index(kb, index: SearchIndex, source, target, *, k, all_shortest, max_hops, via, avoid, dependency,
+                    cited_only) -> PathResult:
+    """shortest_paths on the search index; the labels and citations of the answer read
+    from the knowledge base afterwards."""
+    a = _resolve_node(kb, index, source)
+    b = _resolve_node(kb, index, target)
+    details = _Details(kb, index)
+    result = PathResult(*details.nodes([a, b]))
+    if a == b:
+        raise InputError(f"{source!r} and {target!r} are the same entity; give two different ones.")
+    relations = {(p, label, inverse) for p, label, inverse, _ in index.predicates}
+    resolve = lambda names: _resolve_in(relations, names)  # noqa: E731
+    via_set, avoid_relations, avoid_iris = _filters(kb, index, resolve, via, avoid, (a, b))
+    avoid_nodes = set(avoid_iris)
+
+    def hops(cited: bool, filtered: bool = True):
+        allowed = None
+        if filtered and (via_set or avoid_relations):
+            allowed = {i for i, (p, *_) in enumerate(index.predicates) if (not via_set or p in via_set) and p not in avoid_relations}
+        return hop_graph(index, dependency=dependency, cited_only=cited, allowed=allowed,
+                         avoid_nodes=avoid_nodes if filtered else ())
+
+    H = hops(cited_only)
+    found = _search(H, a, b, k=k, all_shortest=all_shortest, max_hops=max_hops)
+    chosen = [[_best_index_edge(index, x, y, via_set, avoid_relations, dependency, cited_only) for x, y in zip(n, n[1:])]
+              for n in found]
+    labelled = dict(zip(sorted({n for nodes in found for n in nodes}), details.nodes(sorted({n for nodes in found for n in nodes}))))
+    for nodes, hops_taken in zip(found, chosen):
+        edges = tuple(details.edge(e, x, forward) for (e, forward), x in zip(hops_taken, nodes))
+        result.paths.append(Path(len(edges), tuple(labelled[n] for n in nodes), edges))
+    if not result.paths:
+        result.reason = _why_no_path(H, hops(False, filtered=False), hops(False) if cited_only else None, a, b,
+                                     max_hops=max_hops, dependency=dependency,
+                                     filtered=bool(via_set or avoid_relations or avoid_nodes))
+        result.source_neighbours = _neighbour_labels(details.labels(index.neighbours(a)))
+        result.target_neighbours = _neighbour_labels(details.labels(index.neighbours(b)))
+    return result
+
+
+def _filters(kb, G, resolve, via, avoid, ends) -> tuple[set[str], set[str], set]:
+    """The relations of --via, and the relations and nodes of --avoid."""
+    via_set = resolve(via) if via else set()
+    avoid_relations: set[str] = set()
+    avoid_nodes: set = set()
+    for name in avoid:
+        try:
+            avoid_relations |= resolve([name])
+        except InputError:
+            node = _resolve_node(kb, G, name)
+            if node in ends:
+                raise InputError(f"cannot avoid {name!r}: it is an end of the path.") from None
+            avoid_nodes.add(node)
+    return via_set, avoid_relations, avoid_nodes
+
+
+def _best_index_edge(index: SearchIndex, a: int, b: int, via, avoid, dependency, cited_only) -> tuple[int, bool]:
+    """_best_edge on the index: the edge number and whether it is walked forward."""
+    candidates = []
+    for e in index.edges_of(a):
+        iri, _, _, kind = index.predicates[index.predicate[e]]
+        if (via and iri not in via) or iri in avoid:
+            continue
+        unquoted = not index.quoted[e]
+        if index.source[e] == a and index.target[e] == b and (not dependency or kind in DEPENDS_FORWARD):
+            candidates.append((unquoted, 0, iri, e, True))
+        if index.source[e] == b and index.target[e] == a and (not dependency or kind in DEPENDS_BACKWARD):
+            candidates.append((unquoted, 1, iri, e, False))
+    if cited_only:
+        candidates = [c for c in candidates if not c[0]]
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+    _, _, _, e, forward = candidates[0]
+    return e, forward
 
 def _search(H, a, b, *, k, all_shortest, max_hops) -> list[list[str]]:
     try:
@@ -355,12 +433,13 @@ def _search(H, a, b, *, k, all_shortest, max_hops) -> list[list[str]]:
     return found
 
 
-def _why_no_path(G, H, a, b, *, max_hops, dependency, filtered, cited_only=False, uncited=None) -> str:
-    full = _hop_graph(G, via=set(), avoid_relations=set(), avoid_nodes=set(), dependency=dependency)
+def _why_no_path(H, full, uncited, a, b, *, max_hops, dependency, filtered) -> str:
+    """Why ``H`` has no path from ``a`` to ``b``: ``full`` is the search graph with no
+    filter, ``uncited`` the one without --cited-only (None when not asked)."""
     if nx.has_path(H, a, b) and max_hops is not None:
         hops = nx.shortest_path_length(H, a, b)
         return f"every path has more than {max_hops} hops (the shortest has {hops})."
-    if cited_only and uncited is not None and nx.has_path(uncited, a, b):
+    if uncited is not None and nx.has_path(uncited, a, b):
         return ("every path has a hop that no source quotes (reference data or background knowledge); "
                 "drop --cited-only to see those paths.")
     if filtered and nx.has_path(full, a, b):
@@ -370,9 +449,125 @@ def _why_no_path(G, H, a, b, *, max_hops, dependency, filtered, cited_only=False
     return "the two entities are in different components of the graph: nothing connects them."
 
 
-def _neighbour_labels(G, node, limit: int = 10) -> list[str]:
-    names = sorted({G.nodes[n]["label"] for n in itertools.chain(G.successors(node), G.predecessors(node))})
+def _adjacent(G, node) -> Iterable:
+    return itertools.chain(G.successors(node), G.predecessors(node))
+
+
+def _neighbour_labels(names: set[str], limit: int = 10) -> list[str]:
+    names = sorted(names)
     return names[:limit] + ([f"... {len(names) - limit} more"] if len(names) > limit else [])
+
+
+
+class _Details:
+    """The labels and citations of the few nodes and edges of an answer, read from the
+    knowledge base the way :func:`~evkg.graph.build.build_graph` reads them for all."""
+
+    def __init__(self, kb: KnowledgeBase, index: SearchIndex):
+        self.kb, self.index, self.read = kb, index, _AnswerReader(kb)
+
+    def _label(self, iri) -> str:
+        from rdflib import Literal
+        from rdflib.namespace import RDFS, SKOS
+
+        rdf = self.kb.dataset
+        chosen = []
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            values = [str(v) for v in rdf.objects(iri, predicate) if isinstance(v, Literal) and v.language in (None, "en")]
+            chosen.append(min(values) if values else None)
+        label = chosen[0] or chosen[1]
+        return label if label is not None else self.kb.label_of(iri)
+
+    def _type_label(self, iri) -> str:
+        from rdflib import RDF, URIRef
+
+        from ..ontology import EV
+
+        kinds = {k for k in self.kb.dataset.objects(iri, RDF.type) if isinstance(k, URIRef)}
+        own = sorted(k for k in kinds if str(k).startswith(str(EV._NS)))
+        return self.read.label((own or sorted(kinds))[0])
+
+    def nodes(self, ids: Iterable[int]) -> list[PathNode]:
+        from rdflib import URIRef
+
+        iris = [URIRef(self.index.nodes[i]) for i in ids]
+        return [PathNode(str(iri), self._label(iri), self._type_label(iri)) for iri in iris]
+
+    def labels(self, ids: Iterable[int]) -> set[str]:
+        from rdflib import URIRef
+
+        return {self._label(URIRef(self.index.nodes[i])) for i in ids}
+
+    def edge(self, e: int, start: int, forward: bool) -> PathEdge:
+        """Edge ``e`` walked from node ``start``."""
+        index = self.index
+        s, o = index.nodes[index.source[e]], index.nodes[index.target[e]]
+        predicate, label, inverse_label, _ = index.predicates[index.predicate[e]]
+        return PathEdge(
+            source=index.nodes[start],
+            target=o if index.nodes[start] == s else s,
+            predicate=predicate,
+            label=label if forward else inverse_label,
+            forward=forward,
+            sources=tuple(self._sources(s, predicate, o)),
+        )
+
+    def _sources(self, s: str, p: str, o: str) -> list[dict]:
+        from rdflib import RDF, URIRef
+
+        from ..kb import _citation_order
+
+        read, rdf = self.read, self.kb.dataset
+        subject, predicate, value = URIRef(s), URIRef(p), URIRef(o)
+        read.prepare([subject])
+        if subject in read.quotes():  # a fact node: its edges carry its citations
+            return [c.__dict__ for c in read.citations(subject)]
+        found = []
+        parts = (RDF.subject, RDF.predicate, RDF.object)
+        for node in set(rdf.subjects(RDF.subject, subject)):
+            held: dict = {}
+            for part in parts:
+                for term in rdf.objects(node, part):
+                    held[part] = term if part not in held else min(held[part], term)
+            if tuple(held.get(part) for part in parts) == (subject, predicate, value):
+                read.prepare([node])
+                found.extend(read.citations(node))
+        if found:
+            return [c.__dict__ for c in sorted(found, key=_citation_order)]
+        if read.by_sparql:
+            graphs = {str(g) for (g,) in self.kb.rows(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{s}> <{p}> <{o}> }} }}")}
+        else:
+            graphs = {str(getattr(g, "identifier", g)) for *_, g in rdf.quads((subject, predicate, value, None))}
+        return [{"graph": g, "source": "", "title": read.graph_title(g), "quote": None} for g in sorted(graphs)]
+
+
+class _AnswerReader(_Reader):
+    """build_graph's reader, holding the quotes of the nodes it is told of only."""
+
+    def __init__(self, kb: KnowledgeBase):
+        super().__init__(kb)
+        self._quotes = {}
+        self._asked: set = set()
+
+    def prepare(self, nodes) -> None:
+        """Read the quotes, extra evidence and interpretation of ``nodes`` (and of their
+        extra evidence, and so on)."""
+        from ..ontology import EV
+
+        rdf = self.kb.dataset
+        todo = [n for n in nodes if n not in self._asked]
+        while todo:
+            extras = []
+            for node in todo:
+                self._asked.add(node)
+                for _, _, quote, graph in rdf.quads((node, EV.quote, None, None)):
+                    self._quotes.setdefault(node, []).append((getattr(graph, "identifier", graph), str(quote)))
+                for extra in rdf.objects(node, EV.evidence):
+                    self._extra[node].append(extra)
+                    extras.append(extra)
+                for reading in rdf.objects(node, EV.interpretation):
+                    self._interpretations[node] = str(reading)
+            todo = [n for n in extras if n not in self._asked]
 
 
 # --------------------------------------------------------------------------- neighbourhood
