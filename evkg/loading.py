@@ -76,6 +76,8 @@ MAX_ENTITY_VALUE = 4096
 #: (the "quadratic blowup") adds thousands of times it.
 MAX_ENTITY_EXPANSION = 1024 * 1024
 MAX_ENTITY_EXPANSION_RATIO = 10
+#: How deep the elements of an RDF/XML document with an ``rdf:parseType="Literal"`` may nest.
+MAX_XML_DEPTH = 256
 
 
 def guess_format(path: str | Path) -> str:
@@ -403,13 +405,65 @@ def check_xml_entities(data: bytes, path: str) -> None:
     ...
     evkg.errors.UnsafeInputError: q.rdf: entity references would expand to 24,000,000 bytes in a document of 22,036 (at most 1,048,576, or 10 times the document); one long entity referenced over and over (the 'quadratic blowup' attack) is refused.
 
+    A document with ``rdf:parseType="Literal"`` is refused too when its elements nest more
+    than ``MAX_XML_DEPTH`` deep: rdflib turns such a literal into a DOM tree and walks it
+    recursively, which no depth of the call stack can bound.
+
+    >>> deep = b'<r xmlns:rdf="x" rdf:parseType="Literal">' + b"<a>" * 300 + b"</a>" * 300 + b"</r>"
+    >>> check_xml_entities(deep, "deep.rdf")
+    Traceback (most recent call last):
+    ...
+    evkg.errors.UnsafeInputError: deep.rdf, line 1: elements nest more than 256 deep; evkg refuses XML nested so deeply (an rdf:parseType="Literal" is read recursively).
+
     Raises
     ------
     UnsafeInputError
-        With the file, line and entity name.
+        With the file, line and entity name, or the line where the nesting is too deep.
     """
-    if b"<!ENTITY" not in data and b"<!entity" not in data.upper():
-        return
+    if b"<!ENTITY" in data or b"<!entity" in data.upper():
+        _check_entities(data, path)
+    if b"parseType" in data:
+        _check_depth(data, path)
+
+
+def _check_depth(data: bytes, path: str) -> None:
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    depth = 0
+
+    def on_start(*_args):
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise UnsafeInputError(
+                f"{path}, line {parser.CurrentLineNumber}: elements nest more than {MAX_XML_DEPTH} deep; evkg "
+                'refuses XML nested so deeply (an rdf:parseType="Literal" is read recursively).'
+            )
+
+    def on_end(*_args):
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler = on_start
+    parser.EndElementHandler = on_end
+    _expat(parser, data, path)
+
+
+def _expat(parser, data: bytes, path: str) -> None:
+    """Run ``parser`` over ``data``; malformed XML or an unknown encoding is a ParseError."""
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise ParseError(
+            f"{path}, line {exc.lineno}: not well-formed XML ({xml.parsers.expat.errors.messages[exc.code]}).",
+            path=path,
+            line=exc.lineno,
+        ) from None
+    except LookupError as exc:
+        raise ParseError(_unknown_encoding(path, exc), path=str(path)) from None
+
+
+def _check_entities(data: bytes, path: str) -> None:
     decls: list[tuple[_EntityDecl, int]] = []
     parser = xml.parsers.expat.ParserCreate()
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -428,17 +482,9 @@ def check_xml_entities(data: bytes, path: str) -> None:
     parser.EntityDeclHandler = on_entity
     parser.StartElementHandler = on_start
     try:
-        parser.Parse(data, True)
+        _expat(parser, data, path)
     except _EndOfProlog:
         pass
-    except xml.parsers.expat.ExpatError as exc:
-        raise ParseError(
-            f"{path}, line {exc.lineno}: not well-formed XML ({xml.parsers.expat.errors.messages[exc.code]}).",
-            path=path,
-            line=exc.lineno,
-        ) from None
-    except LookupError as exc:
-        raise ParseError(_unknown_encoding(path, exc), path=str(path)) from None
     sizes: dict[str, int] = {}
     for decl, line in decls:
         where = f"{path}, line {line}: entity {decl.name!r}"

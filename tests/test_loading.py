@@ -87,3 +87,77 @@ def test_real_world_ontologies_load_and_show_in_stats(name):
     kb = evkg.load([path], seeds=False)
     graphs = {s["graph"]: s["triples"] for s in kb.stats().by_source}
     assert graphs[f"https://w3id.org/evkg/graph/data/{name}"] > 100
+
+
+# ------------------------------------------------------------------ hostile nesting and JSON-LD
+
+
+def _deep_literal(path, depth: int):
+    body = "<x:a>" * depth + "</x:a>" * depth
+    path.write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="http://example.org/" xmlns:x="http://example.org/x/">\n'
+        f'<rdf:Description rdf:about="http://example.org/s"><ex:p rdf:parseType="Literal">{body}</ex:p>'
+        "</rdf:Description>\n</rdf:RDF>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _cleanly_refused(runner, arguments, path):
+    from evkg.cli import cli
+
+    result = runner.invoke(cli, arguments)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output and "Traceback" not in result.stderr
+    assert f"Error: {path}" in result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("depth", [10_000, 100_000])
+def test_a_deeply_nested_xml_literal_is_refused_on_every_path(runner, tmp_path, monkeypatch, depth):
+    monkeypatch.setenv("EVKG_CACHE_DIR", "off")
+    deep = _deep_literal(tmp_path / "deep.rdf", depth)
+    with pytest.raises(UnsafeInputError, match=r"deep.rdf, line 3: elements nest more than 256 deep"):
+        evkg.load([deep])
+    for arguments in (["--data", str(deep), "stats"], ["validate", str(deep)],
+                      ["--store", f"oxigraph:{tmp_path / 'db'}", "load", str(deep)]):
+        assert "nest more than 256 deep" in _cleanly_refused(runner, arguments, deep)
+
+
+def test_an_xml_literal_nested_a_little_still_loads(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVKG_CACHE_DIR", "off")
+    kb = evkg.load([_deep_literal(tmp_path / "nested.rdf", 200)])
+    (value,) = kb.dataset.objects(URIRef("http://example.org/s"), URIRef("http://example.org/p"))
+    assert str(value).count("<x:a") == 200
+
+
+BAD_JSONLD = {
+    "invalid JSON": b'{"@id": "http://example.org/s", "http://example.org/p": ',
+    "not JSON": b"this is not JSON",
+    "context a number": b'{"@context": 5, "@id": "http://example.org/s", "http://example.org/p": "v"}',
+    "context a list of numbers": b'{"@context": [1, 2], "@id": "http://example.org/s", "http://example.org/p": "v"}',
+    "id a number": b'{"@id": 12, "http://example.org/p": "v"}',
+    "id an object": b'{"@id": {"a": 1}, "http://example.org/p": "v"}',
+    "truncated": b'{"@context": {"ex": "http://example.org/"}, "@id": "ex:s", "ex:p": [{"@value": "v"',
+    "protected not a boolean": b'{"@context": {"@version": 1.1, "@protected": "yes"}, "@id": "http://example.org/s"}',
+    "version not 1.1": b'{"@context": {"@version": 2.0}, "@id": "http://example.org/s", "http://example.org/p": "v"}',
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_JSONLD))
+def test_malformed_jsonld_is_a_clean_error_naming_the_file(runner, tmp_path, monkeypatch, case):
+    from evkg.cli import cli
+
+    monkeypatch.setenv("EVKG_CACHE_DIR", "off")
+    doc = tmp_path / "bad.jsonld"
+    doc.write_bytes(BAD_JSONLD[case])
+    for arguments in (["--store", f"oxigraph:{tmp_path / 'db'}", "load", str(doc)], ["--data", str(doc), "stats"]):
+        result = runner.invoke(cli, arguments)
+        assert "Traceback" not in result.output and "Traceback" not in result.stderr, (arguments, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (arguments, result.exception)
+        if result.exit_code != 0:  # rdflib reads some of these leniently; a refusal names the file
+            assert result.exit_code == 2 and f"Error: {doc}" in result.stderr, (arguments, result.output)
+    store = ["--store", f"oxigraph:{tmp_path / 'db'}", "load", str(doc)]
+    assert _cleanly_refused(runner, store, doc)
