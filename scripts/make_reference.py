@@ -8,20 +8,27 @@ country (``country:{alpha-2}``, its alpha-2 code as skos:notation and alpha-3 as
 label, pycountry's official and common names as other names) and every ISO 4217 currency
 (the QUDT unit ``unit:CCY_{code}``, with qudt:currencyCode), plus the hand-curated facts of
 ``scripts/reference-curated.trig`` (short English names, region membership, home countries
-of firms). ``evkg/seeds/gazetteer/subdivisions.trig`` (graph:subdivisions) gets every ISO
-3166-2 subdivision (``subdivision:{code}``, ev:locatedIn its country and its parent
-subdivision). It is not loaded by default: its 27,000 triples would make every command about
-two seconds slower (rdflib's memory store fills at about 80 µs a triple); add it with
+of firms). ``evkg/seeds/gazetteer/subdivisions.trig`` gets every ISO 3166-2 subdivision
+(``subdivision:{code}``, ev:locatedIn its country and its parent subdivision): the
+subdivisions and the names evkg gives them in graph:subdivisions, their codes, ISO names and
+places in graph:iso-3166-2. It is not loaded by default: its 27,000 triples would make every
+command about two seconds slower (rdflib's memory store fills at about 80 µs a triple); add it with
 ``evkg --data evkg/seeds/gazetteer/subdivisions.trig ...``. A subdivision the articles already
-name keeps the articles' IRI (:data:`KNOWN_PLACES`), and its ISO facts go into graph:reference.
+name keeps the articles' IRI (:data:`KNOWN_PLACES`), and its ISO facts are loaded with the seeds.
 
 A subdivision whose name is also the name of a country, a region or an entity of the
 articles (Georgia, the US state) is labelled with its country, "Georgia (United States)",
 and keeps its bare name as another name: the bare name still resolves to the country.
 
 Both files name pycountry and its version as their source (prov:wasDerivedFrom on the
-source node of each graph), with the ISO standards cited (dcterms:conformsTo). The output
-depends only on the pycountry version and the curated file: the same inputs, the same bytes.
+source node of each graph), with the ISO standards cited (dcterms:conformsTo). The codes and
+ISO names of countries, currencies and the subdivisions the articles name are in a graph of
+their own per standard (:data:`ISO_GRAPHS`), whose source is the standard itself (an
+ev:Classification with the edition's page as IRI, :data:`STANDARDS`): each of those facts
+cites "ISO 3166-1, as provided by pycountry X.Y.Z", and so on (the citation note of the
+standard). A name pycountry adds to ISO's (a common name such as "Bolivia") stays in
+graph:reference, as do the names the curated file gives. The output depends only on the
+pycountry version and the curated file: the same inputs, the same bytes.
 
 Every relation of graph:reference (ev:memberOf, ev:locatedIn, ev:basedIn) gets an
 ev:ReferenceStatement that names the source it follows (:func:`cite`): the classification
@@ -55,9 +62,32 @@ REFERENCE_GRAPH = URIRef(BASE + "graph/reference")
 SUBDIVISION_GRAPH = URIRef(BASE + "graph/subdivisions")
 REFERENCE_SOURCE = URIRef(BASE + "source/reference")
 SUBDIVISION_SOURCE = URIRef(BASE + "source/subdivisions")
-ISO_3166 = URIRef("https://www.iso.org/iso-3166-country-codes.html")
-ISO_4217 = URIRef("https://www.iso.org/iso-4217-currency-codes.html")
 BACKGROUND = URIRef(BASE + "source/background-knowledge")
+
+#: The ISO standards whose codes and names pycountry provides, by its data set: the page
+#: of the edition in force (the IRI), its designation and title as ISO gives them, the
+#: short name a citation uses, and ISO's overview page of the codes.
+STANDARDS = {
+    "3166-1": (
+        URIRef("https://www.iso.org/standard/72482.html"), "ISO 3166-1:2020",
+        "Codes for the representation of names of countries and their subdivisions — Part 1: Country code",
+        "ISO 3166-1", URIRef("https://www.iso.org/iso-3166-country-codes.html"),
+    ),
+    "3166-2": (
+        URIRef("https://www.iso.org/standard/72483.html"), "ISO 3166-2:2020",
+        "Codes for the representation of names of countries and their subdivisions — Part 2: Country subdivision code",
+        "ISO 3166-2", URIRef("https://www.iso.org/iso-3166-country-codes.html"),
+    ),
+    "4217": (
+        URIRef("https://www.iso.org/standard/64758.html"), "ISO 4217:2015",
+        "Codes for the representation of currencies",
+        "ISO 4217", URIRef("https://www.iso.org/iso-4217-currency-codes.html"),
+    ),
+}
+ISO_3166_1, ISO_3166_2, ISO_4217 = (STANDARDS[key][0] for key in ("3166-1", "3166-2", "4217"))
+
+#: The named graph of each standard's codes and names: its source is the standard itself.
+ISO_GRAPHS = {key: URIRef(f"{BASE}graph/iso-{key}") for key in STANDARDS}
 
 #: The relations of the reference data that say where they come from (:func:`cite`).
 CITED = (URIRef(EV + "memberOf"), URIRef(EV + "locatedIn"), URIRef(EV + "basedIn"))
@@ -114,8 +144,9 @@ def cite(triples) -> list[tuple]:
     ``triples``: what each follows.
 
     A membership, or a region in a region, follows the classification of the region it
-    names (dcterms:conformsTo); a subdivision of :data:`KNOWN_PLACES` is in its country as
-    ISO 3166 lists it; a home country is background knowledge. Anything else is an error:
+    names (dcterms:conformsTo), and so does a region's code (skos:notation); a subdivision
+    of :data:`KNOWN_PLACES` is in its country as ISO 3166-2 lists it; a home country is
+    background knowledge. Anything else is an error:
     the curated file must say what the relation follows.
     """
     follows = {s: o for s, p, o in triples if p == DCTERMS.conformsTo and str(s).startswith(PREFIXES["region"])}
@@ -123,12 +154,14 @@ def cite(triples) -> list[tuple]:
     located, based = CITED[1], CITED[2]
     found = []
     for s, p, o in sorted(triples):
+        if p == SKOS.notation and s in follows:  # a region's code in its classification
+            found.append((s, p, o, follows[s]))
         if p not in CITED:
             continue
         if o in follows:
             source = follows[o]
         elif p == located and s in known:
-            source = ISO_3166
+            source = ISO_3166_2
         elif p == based:
             source = BACKGROUND
         else:
@@ -140,8 +173,24 @@ def cite(triples) -> list[tuple]:
     return found
 
 
-def build(pycountry) -> tuple[list[tuple], list[tuple]]:
-    """The triples of graph:reference and of graph:subdivisions."""
+def standard(key: str, version: str) -> set[tuple]:
+    """The triples of an ISO standard of :data:`STANDARDS` as the classification that the
+    codes and names read from pycountry ``version`` follow."""
+    iri, designation, title, short, overview = STANDARDS[key]
+    return {
+        (iri, RDF.type, URIRef(EV + "Classification")),
+        (iri, RDFS.label, _en(f"{designation} {title}")),
+        (iri, DCTERMS.title, _en(title)),
+        (iri, DCTERMS.publisher, Literal("International Organization for Standardization")),
+        (iri, RDFS.seeAlso, overview),
+        (iri, URIRef(EV + "citationNote"), Literal(f"{short}, as provided by pycountry {version}")),
+    }
+
+
+def build(pycountry) -> tuple[list[tuple], dict[str, list[tuple]], list[list[tuple]]]:
+    """The triples of graph:reference and of each graph of :data:`ISO_GRAPHS` (by the key
+    of its standard), and those of the gazetteer: of graph:subdivisions and of the ISO
+    3166-2 graph."""
     version = importlib.metadata.version("pycountry")
     package = URIRef(f"https://pypi.org/project/pycountry/{version}/")
     curated = Dataset()
@@ -160,44 +209,53 @@ def build(pycountry) -> tuple[list[tuple], list[tuple]]:
             "Reference data: ISO 3166-1 countries and ISO 4217 currencies (from pycountry), "
             "region membership, places and home countries of firms")),
         (REFERENCE_SOURCE, URIRef(EV + "description"), Literal(
-            "Plain reference data kept apart from the article facts: every ISO 3166-1 country with its "
-            "alpha-2 and alpha-3 codes and names, and every ISO 4217 currency as its QUDT unit, from "
-            f"pycountry {version}; and, curated by hand, common English names, membership of world regions "
+            "Plain reference data kept apart from the article facts: every ISO 3166-1 country and every "
+            f"ISO 4217 currency (as its QUDT unit), from pycountry {version}, whose codes and ISO names are "
+            "in the graph of their standard (graph:iso-3166-1, graph:iso-4217, graph:iso-3166-2), the "
+            "standard its source; and, curated by hand, common English names, membership of world regions "
             "and blocs, the country of cities and provinces, full names of acronyms, and the home countries "
             "of firms whose country the articles do not state. Each membership, place and home country "
             "names the source it follows in an ev:ReferenceStatement: the classification of its region "
             "(the UN M49 geoscheme, ASEAN's member states, Encyclopaedia Britannica for the Middle East), "
-            "ISO 3166, or background knowledge, stated by no source in the graph.")),
+            "ISO 3166-2, or background knowledge, stated by no source in the graph.")),
         (REFERENCE_SOURCE, PROV.wasDerivedFrom, package),
-        (REFERENCE_SOURCE, DCTERMS.conformsTo, ISO_3166),
-        (REFERENCE_SOURCE, DCTERMS.conformsTo, ISO_4217),
+        *((REFERENCE_SOURCE, DCTERMS.conformsTo, STANDARDS[key][0]) for key in STANDARDS),
         (package, RDFS.label, _en(f"pycountry {version}")),
         (package, DCTERMS.hasVersion, Literal(version)),
     }
+    iso: dict[str, set] = {key: standard(key, version) for key in STANDARDS}
+
+    def follows(facts, key: str) -> None:
+        """Put ``facts`` (triples) in the graph of the standard ``key``."""
+        iso[key].update(facts)
+
+    def named(iri, names, key: str) -> None:
+        """Put the labels and other names of ``iri`` among ``names`` in the graph of ``key``."""
+        follows([(iri, p, _en(n)) for n in names for p in (RDFS.label, SKOS.altLabel) if (iri, p, _en(n)) in triples], key)
     for country in pycountry.countries:
         iri = country_iri(country.alpha_2)
         names = [getattr(country, "common_name", None), country.name, getattr(country, "official_name", None)]
         names = [n for n in names if n]
-        triples |= {
-            (iri, RDF.type, URIRef(EV + "Country")),
-            (iri, SKOS.notation, Literal(country.alpha_2)),
-            (iri, URIRef(EV + "alpha3Code"), Literal(country.alpha_3)),
-            (iri, PROV.wasDerivedFrom, REFERENCE_SOURCE),
-        }
+        codes = [(iri, SKOS.notation, Literal(country.alpha_2)), (iri, URIRef(EV + "alpha3Code"), Literal(country.alpha_3))]
+        triples |= {(iri, RDF.type, URIRef(EV + "Country")), *codes, (iri, PROV.wasDerivedFrom, REFERENCE_SOURCE)}
         if iri not in labelled:
             triples.add((iri, RDFS.label, _en(names[0])))
             names = names[1:]
         label = next(str(o) for s, p, o in triples if s == iri and p == RDFS.label)
         triples |= {(iri, SKOS.altLabel, _en(n)) for n in names if _fold(n) != _fold(label)}
+        follows(codes, "3166-1")
+        # The short and full names are ISO's; a common name ("Bolivia") is iso-codes' own,
+        # which pycountry adds: it stays with the reference data as a whole.
+        named(iri, [n for n in (country.name, getattr(country, "official_name", None)) if n], "3166-1")
     for currency in pycountry.currencies:
         iri = URIRef(f"{UNIT}CCY_{currency.alpha_3}")
-        triples |= {
-            (iri, RDF.type, URIRef(QUDT + "CurrencyUnit")),
+        facts = [
             (iri, RDFS.label, _en(currency.name)),
             (iri, URIRef(QUDT + "currencyCode"), Literal(currency.alpha_3)),
             (iri, URIRef(QUDT + "currencyNumber"), Literal(currency.numeric)),
-            (iri, PROV.wasDerivedFrom, REFERENCE_SOURCE),
-        }
+        ]
+        triples |= {(iri, RDF.type, URIRef(QUDT + "CurrencyUnit")), *facts, (iri, PROV.wasDerivedFrom, REFERENCE_SOURCE)}
+        follows(facts, "4217")
 
     # Names a subdivision must not take as its label: those of countries, regions and
     # the entities of the articles.
@@ -227,10 +285,11 @@ def build(pycountry) -> tuple[list[tuple], list[tuple]]:
             "The provinces, states, regions and other subdivisions of ISO 3166-2 with their codes, "
             f"each in its country (and in its parent subdivision where it has one), from pycountry {version}.")),
         (SUBDIVISION_SOURCE, PROV.wasDerivedFrom, package),
-        (SUBDIVISION_SOURCE, DCTERMS.conformsTo, ISO_3166),
+        (SUBDIVISION_SOURCE, DCTERMS.conformsTo, ISO_3166_2),
         (package, RDFS.label, _en(f"pycountry {version}")),
         (package, DCTERMS.hasVersion, Literal(version)),
     }
+    gazetteer: set = set()  # the facts of ISO 3166-2 among places
     for sub in sorted(pycountry.subdivisions, key=lambda s: s.code):
         iri = subdivision_iri(sub.code)
         country = country_iri(sub.country_code)
@@ -258,22 +317,33 @@ def build(pycountry) -> tuple[list[tuple], list[tuple]]:
                 (s, p, REFERENCE_SOURCE if o == SUBDIVISION_SOURCE else o) for s, p, o in facts
                 if not (p == located and str(o).startswith(PREFIXES["subdivision"]))
             )
+            follows([(iri, SKOS.notation, Literal(sub.code))], "3166-2")
+            named(iri, [sub.name], "3166-2")
             continue
         clash = any(taken.get(_fold(n), set()) - {iri} for n in names)
         label = f"{sub.name} ({labels[country]})" if clash else sub.name
         places.add((iri, RDFS.label, _en(label)))
         places |= {(iri, SKOS.altLabel, _en(n)) for n in names if n != label}
-    return sorted(triples), sorted(places)
+        # Its code, ISO name and places go to the standard's graph; the names evkg makes
+        # ("Guangdong", "Georgia (United States)") stay in graph:subdivisions.
+        gazetteer |= {(s, p, o) for s, p, o in places if s == iri and (
+            p in (SKOS.notation, URIRef(EV + "locatedIn")) or (p in (RDFS.label, SKOS.altLabel) and str(o) == sub.name))}
+    # A fact of a standard's graph is there alone, unless the curated file states it too.
+    moved = set().union(*iso.values()) - reference
+    gazetteer |= standard("3166-2", version)
+    return (sorted(triples - moved), {key: sorted(facts) for key, facts in iso.items()},
+            [sorted(places - gazetteer), sorted(gazetteer)])
 
 
 #: Where the subdivisions go: beside the seeds, not among them (see the module docstring).
 SUBDIVISIONS_PATH = SEEDS / "gazetteer" / "subdivisions.trig"
 
 
-def render(triples: list[tuple], graph: URIRef, header: str, statements: list[tuple] = ()) -> str:
-    """TriG, one subject a paragraph, everything sorted: the same triples, the same bytes.
-    Each of ``statements`` (subject, predicate, object, source) is an ev:ReferenceStatement
-    written as a blank node after its subject's paragraph."""
+def render(graphs: list[tuple], header: str) -> str:
+    """TriG of ``graphs``, (graph name, triples, statements) each, one subject a paragraph,
+    everything sorted: the same triples, the same bytes. Each of the statements (subject,
+    predicate, object, source) is an ev:ReferenceStatement written as a blank node after
+    its subject's paragraph; a graph's source comes first."""
     def term(node) -> str:
         if isinstance(node, Literal):
             return node.n3()
@@ -284,42 +354,52 @@ def render(triples: list[tuple], graph: URIRef, header: str, statements: list[tu
                 return "a" if node == RDF.type else f"{prefix}:{local}"
         return f"<{text}>"
 
-    by_subject: dict = defaultdict(lambda: defaultdict(list))
-    for s, p, o in triples:
-        by_subject[s][p].append(o)
-    cited: dict = defaultdict(list)
-    for s, p, o, source in statements:
-        cited[s].append((p, o, source))
-    terms = [*triples, *statements, *([(RDF.subject, RDF.predicate, RDF.object)] if statements else [])]
+    terms = [t for _, triples, statements in graphs for t in (*triples, *statements)]
+    if any(statements for _, _, statements in graphs):
+        terms.append((RDF.subject, RDF.predicate, RDF.object))
     used = sorted({k for k, ns in PREFIXES.items() if any(
         str(t).startswith(ns) for tr in terms for t in tr if not isinstance(t, Literal))} | {"graph"})
     lines = [f"@prefix {k}: <{PREFIXES[k]}> ." for k in used]
-    lines += ["", *(f"# {line}" if line else "#" for line in header.strip().splitlines()), "", f"{term(graph)} {{", ""]
-    for subject in sorted(by_subject, key=lambda s: (s not in (REFERENCE_SOURCE, SUBDIVISION_SOURCE), str(s))):
-        predicates = by_subject[subject]
-        order = sorted(predicates, key=lambda p: (p != RDF.type, term(p)))
-        parts = [f"{term(p)} {' , '.join(term(o) for o in sorted(predicates[p], key=term))}" for p in order]
-        lines.append(f"{term(subject)} " + " ;\n    ".join(parts) + " .")
-        for p, o, source in sorted(cited[subject], key=lambda c: (term(c[0]), term(c[1]))):
-            lines.append(
-                f"[] a ev:ReferenceStatement ; rdf:subject {term(subject)} ; rdf:predicate {term(p)} ; "
-                f"rdf:object {term(o)} ;\n    prov:wasDerivedFrom {term(source)} ."
-            )
-    lines += ["", "}", ""]
-    return "\n".join(lines)
+    lines += ["", *(f"# {line}" if line else "#" for line in header.strip().splitlines())]
+    sources = {REFERENCE_SOURCE, SUBDIVISION_SOURCE, *(standard[0] for standard in STANDARDS.values())}
+    for graph, triples, statements in graphs:
+        by_subject: dict = defaultdict(lambda: defaultdict(list))
+        for s, p, o in triples:
+            by_subject[s][p].append(o)
+        cited: dict = defaultdict(list)
+        for s, p, o, source in statements:
+            cited[s].append((p, o, source))
+        lines += ["", f"{term(graph)} {{", ""]
+        for subject in sorted(by_subject, key=lambda s: (s not in sources, str(s))):
+            predicates = by_subject[subject]
+            order = sorted(predicates, key=lambda p: (p != RDF.type, term(p)))
+            parts = [f"{term(p)} {' , '.join(term(o) for o in sorted(predicates[p], key=term))}" for p in order]
+            lines.append(f"{term(subject)} " + " ;\n    ".join(parts) + " .")
+            for p, o, source in sorted(cited[subject], key=lambda c: (term(c[0]), term(c[1]))):
+                lines.append(
+                    f"[] a ev:ReferenceStatement ; rdf:subject {term(subject)} ; rdf:predicate {term(p)} ; "
+                    f"rdf:object {term(o)} ;\n    prov:wasDerivedFrom {term(source)} ."
+                )
+        lines += ["", "}"]
+    return "\n".join(lines) + "\n"
 
 
 REFERENCE_HEADER = """
 Reference data, not taken from the articles. Written by scripts/make_reference.py from
 pycountry (ISO 3166-1 countries, ISO 4217 currencies) and scripts/reference-curated.trig
 (names, region membership, places, home countries): edit those and run the script.
-Every triple here is marked by its graph, and each entity by prov:wasDerivedFrom src:reference;
-each relation's ev:ReferenceStatement names the source it follows (a classification, ISO 3166,
-or background knowledge, stated by no source in the graph).
+graph:reference holds the entities (each with prov:wasDerivedFrom src:reference) and the
+curated facts; each relation's ev:ReferenceStatement names the source it follows (a
+classification, ISO 3166-2, or background knowledge, stated by no source in the graph).
+The codes and ISO names that pycountry gives are in the graph of their standard
+(graph:iso-3166-1, graph:iso-3166-2, graph:iso-4217), whose source is the standard: each
+of them cites it, "as provided by pycountry".
 """
 SUBDIVISION_HEADER = """
 Every ISO 3166-2 subdivision, from pycountry. Written by scripts/make_reference.py: do not edit.
 Not loaded by default; add it with: evkg --data evkg/seeds/gazetteer/subdivisions.trig ...
+graph:subdivisions holds the subdivisions and the names evkg gives them; their codes, ISO
+names and places (ev:locatedIn) are in graph:iso-3166-2, whose source is ISO 3166-2.
 """
 
 
@@ -329,10 +409,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import pycountry
 
-    reference, places = build(pycountry)
+    reference, iso, places = build(pycountry)
+    statements = cite(reference)
+    # A standard that a statement of graph:reference cites is a classification there too.
+    typed = {(STANDARDS[key][0], RDF.type, URIRef(EV + "Classification")) for key in STANDARDS
+             if any(source == STANDARDS[key][0] for *_, source in statements)}
+    graphs = [(REFERENCE_GRAPH, sorted({*reference, *typed}), statements), *((ISO_GRAPHS[key], iso[key], ()) for key in STANDARDS)]
     outputs = {
-        SEEDS / "reference.trig": render(reference, REFERENCE_GRAPH, REFERENCE_HEADER, cite(reference)),
-        SUBDIVISIONS_PATH: render(places, SUBDIVISION_GRAPH, SUBDIVISION_HEADER),
+        SEEDS / "reference.trig": render(graphs, REFERENCE_HEADER),
+        SUBDIVISIONS_PATH: render([(SUBDIVISION_GRAPH, places[0], ()), (ISO_GRAPHS["3166-2"], places[1], ())], SUBDIVISION_HEADER),
     }
     stale = [path for path, text in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     if args.check:

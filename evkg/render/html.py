@@ -133,6 +133,8 @@ def page_data(view: GraphView, *, title: str | None = None) -> dict:
             if key not in quote_index:
                 quote_index[key] = len(quotes)
                 quotes.append({"source": source, "title": key[1], "quote": c.get("quote")})
+                if c.get("note") and not c.get("quote"):  # what a source without a sentence says instead
+                    quotes[-1]["note"] = c["note"]
             found.append(quote_index[key])
         return sorted(dict.fromkeys(found))
 

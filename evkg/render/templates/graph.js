@@ -106,7 +106,7 @@
         const item = el("div", "cite");
         item.appendChild(el("div", "cite-title", q.title || "(untitled source)"));
         if (q.quote) item.appendChild(el("blockquote", null, "\u201c" + q.quote + "\u201d"));
-        else item.appendChild(el("div", "cite-none", "No quote: this source states it as data."));
+        else item.appendChild(el("div", "cite-none", q.note || "No quote: this source states it as data."));
         box.appendChild(item);
       }
       if (cites.length > MAX_CITES) box.appendChild(el("div", "muted", "and " + (cites.length - MAX_CITES) + " more"));
