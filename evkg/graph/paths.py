@@ -26,9 +26,9 @@ import networkx as nx
 
 from ..errors import InputError
 from ..kb import KnowledgeBase, source_count
-from .build import DEPENDS_BACKWARD, DEPENDS_FORWARD, _Reader, dependency_graph
+from .build import DEPENDS_BACKWARD, DEPENDS_FORWARD, dependency_graph
 from .cache import graph_of
-from .search import UNQUOTED_PENALTY, SearchIndex, hop_graph, search_index
+from .search import UNQUOTED_PENALTY, NarrowReader, SearchIndex, hop_graph, search_index
 
 __all__ = [
     "PathNode",
@@ -464,7 +464,7 @@ class _Details:
     knowledge base the way :func:`~evkg.graph.build.build_graph` reads them for all."""
 
     def __init__(self, kb: KnowledgeBase, index: SearchIndex):
-        self.kb, self.index, self.read = kb, index, _AnswerReader(kb)
+        self.kb, self.index, self.read = kb, index, NarrowReader(kb)
 
     def _label(self, iri) -> str:
         from rdflib import Literal
@@ -513,61 +513,22 @@ class _Details:
         )
 
     def _sources(self, s: str, p: str, o: str) -> list[dict]:
-        from rdflib import RDF, URIRef
+        """The sources of edge (s, p, o) as build_graph gives them: a fact node's
+        citations, else the reified statement's, else each graph that holds it."""
+        from rdflib import URIRef
 
-        from ..kb import _citation_order
-
-        read, rdf = self.read, self.kb.dataset
-        subject, predicate, value = URIRef(s), URIRef(p), URIRef(o)
-        read.prepare([subject])
-        if subject in read.quotes():  # a fact node: its edges carry its citations
-            return [c.__dict__ for c in read.citations(subject)]
-        found = []
-        parts = (RDF.subject, RDF.predicate, RDF.object)
-        for node in set(rdf.subjects(RDF.subject, subject)):
-            held: dict = {}
-            for part in parts:
-                for term in rdf.objects(node, part):
-                    held[part] = term if part not in held else min(held[part], term)
-            if tuple(held.get(part) for part in parts) == (subject, predicate, value):
-                read.prepare([node])
-                found.extend(read.citations(node))
+        read = self.read
+        triple = (URIRef(s), URIRef(p), URIRef(o))
+        if read.is_fact(triple[0]):
+            return [c.__dict__ for c in read.citations(triple[0])]
+        found = read.statements([triple]).get(triple)
         if found:
-            return [c.__dict__ for c in sorted(found, key=_citation_order)]
+            return [c.__dict__ for c in found]
         if read.by_sparql:
             graphs = {str(g) for (g,) in self.kb.rows(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{s}> <{p}> <{o}> }} }}")}
         else:
-            graphs = {str(getattr(g, "identifier", g)) for *_, g in rdf.quads((subject, predicate, value, None))}
+            graphs = {str(getattr(g, "identifier", g)) for *_, g in self.kb.dataset.quads((*triple, None))}
         return [{"graph": g, "source": "", "title": read.graph_title(g), "quote": None} for g in sorted(graphs)]
-
-
-class _AnswerReader(_Reader):
-    """build_graph's reader, holding the quotes of the nodes it is told of only."""
-
-    def __init__(self, kb: KnowledgeBase):
-        super().__init__(kb)
-        self._quotes = {}
-        self._asked: set = set()
-
-    def prepare(self, nodes) -> None:
-        """Read the quotes, extra evidence and interpretation of ``nodes`` (and of their
-        extra evidence, and so on)."""
-        from ..ontology import EV
-
-        rdf = self.kb.dataset
-        todo = [n for n in nodes if n not in self._asked]
-        while todo:
-            extras = []
-            for node in todo:
-                self._asked.add(node)
-                for _, _, quote, graph in rdf.quads((node, EV.quote, None, None)):
-                    self._quotes.setdefault(node, []).append((getattr(graph, "identifier", graph), str(quote)))
-                for extra in rdf.objects(node, EV.evidence):
-                    self._extra[node].append(extra)
-                    extras.append(extra)
-                for reading in rdf.objects(node, EV.interpretation):
-                    self._interpretations[node] = str(reading)
-            todo = [n for n in extras if n not in self._asked]
 
 
 # --------------------------------------------------------------------------- neighbourhood

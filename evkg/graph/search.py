@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SEARCH_LAYOUT",
+    "NarrowReader",
     "SearchIndex",
     "hop_graph",
     "index_from_bytes",
@@ -173,10 +174,10 @@ def index_from_kb(kb: KnowledgeBase) -> SearchIndex:
     from rdflib import URIRef
 
     from ..ontology import EV, REFERENCE_GRAPH
-    from .build import Relation, _entity_classes, _Reader, relations
+    from .build import Relation, _entity_classes, relations
 
     props = relations(kb)
-    read = _Reader(kb)
+    read = NarrowReader(kb)
     nodes = _nodes(kb, read, _entity_classes(kb))
     links: set[tuple[str, str, str]] = set()
     for s, p, o in _links(kb, read):
@@ -184,10 +185,10 @@ def index_from_kb(kb: KnowledgeBase) -> SearchIndex:
         if s in nodes and o in nodes:
             links.add((s, str(p), o))
     facts, quoted_facts = _facts(kb, read)
-    for fact in facts - quoted_facts:  # no quote of its own: its extra evidence may have one
+    for fact in facts - quoted_facts:  # no quote with words of its own: its extra evidence may have one
         if any(c.quote for c in read.citations(URIRef(fact))):
             quoted_facts.add(fact)
-    evidence = {(str(s), str(p), str(o)) for (s, p, o), found in read.evidence().items() if any(c.quote for c in found)}
+    evidence = {(str(s), str(p), str(o)) for (s, p, o), found in read.statements().items() if any(c.quote for c in found)}
 
     # The reference data names every country; one that only it names, with no edge, is
     # not a node (as build_graph drops it).
@@ -242,7 +243,7 @@ def _nodes(kb: KnowledgeBase, read, classes: set) -> set[str]:
         values = " ".join(f"<{c}>" for c in classes)
         rows = kb.rows(f"SELECT DISTINCT ?s WHERE {{ VALUES ?t {{ {values} }} ?s a ?t FILTER(isIRI(?s)) }}")
         return {str(s) for (s,) in rows}
-    return {str(s) for s, _, kind in read.triples_with(RDF.type) if type(s) is URIRef and kind in classes}
+    return {str(s) for s, kind in kb.dataset.subject_objects(RDF.type) if isinstance(s, URIRef) and kind in classes}
 
 
 def _links(kb: KnowledgeBase, read) -> Iterable[tuple]:
@@ -253,7 +254,14 @@ def _links(kb: KnowledgeBase, read) -> Iterable[tuple]:
             "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
             "FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type && ?p != prov:wasDerivedFrom) }"
         )
-    return ((s, p, o) for s, p, o, _ in read.links())
+    from rdflib import RDF, URIRef
+    from rdflib.namespace import PROV
+
+    skip = (RDF.type, PROV.wasDerivedFrom)
+    return (
+        (s, p, o) for s, p, o, _ in kb.dataset.quads((None, None, None, None))
+        if isinstance(s, URIRef) and isinstance(o, URIRef) and p not in skip
+    )
 
 
 def _facts(kb: KnowledgeBase, read) -> tuple[set[str], set[str]]:
@@ -264,10 +272,14 @@ def _facts(kb: KnowledgeBase, read) -> tuple[set[str], set[str]]:
     if read.by_sparql:
         pattern = f"GRAPH ?g {{ ?s <{EV.quote}> ?q }}"
         facts = {str(s) for (s,) in kb.rows(f"SELECT DISTINCT ?s WHERE {{ {pattern} }}")}
-        quoted = {str(s) for (s,) in kb.rows(f"SELECT DISTINCT ?s WHERE {{ {pattern} FILTER(STRLEN(STR(?q)) > 0) }}")}
-        return facts, quoted
+        # Few nodes, if any, have an empty quote: those of them with no other are not quoted.
+        empty = {str(s) for (s,) in kb.rows(f"SELECT DISTINCT ?s WHERE {{ {pattern} FILTER(STRLEN(STR(?q)) = 0) }}")}
+        worded = {str(s) for (s,) in kb.rows(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {' '.join(f'<{n}>' for n in empty)} }} {pattern} "
+            "FILTER(STRLEN(STR(?q)) > 0) }")} if empty else set()
+        return facts, facts - (empty - worded)
     facts, quoted = set(), set()
-    for node, quote, _ in read.quads_with(EV.quote):
+    for node, _, quote, _ in kb.dataset.quads((None, EV.quote, None, None)):
         facts.add(str(node))
         if str(quote):
             quoted.add(str(node))
@@ -297,6 +309,96 @@ def _ordered(index: SearchIndex) -> SearchIndex:
     index.predicates = [index.predicates[i] for i in order]
     index.predicate = array("i", (renumber[p] for p in index.predicate))
     return index
+
+
+class NarrowReader:
+    """What :func:`~evkg.graph.build.build_graph` says of a few nodes and edges (labels of
+    properties, titles of graphs, citations of fact and statement nodes), read node by node
+    with the rules the knowledge base applies (:meth:`KnowledgeBase.node_citations`)."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.by_sparql = kb.store is not None and kb.store.native_sparql
+        self._labels: dict = {}
+        self._titles: dict = {}
+        self._sources: dict = {}
+        self._quotes: dict = {}
+        self._extra: dict = {}
+        self._readings: dict = {}
+
+    def label(self, term) -> str:
+        """The label of a property, class or other IRI (asked once each)."""
+        if term not in self._labels:
+            self._labels[term] = self.kb.label_of(term)
+        return self._labels[term]
+
+    def graph_title(self, graph: str) -> str:
+        if graph not in self._titles:
+            self._titles[graph] = self.kb.graph_title(graph)
+        return self._titles[graph]
+
+    def is_fact(self, node) -> bool:
+        """Whether ``node`` has a quote of its own (build_graph's fact nodes)."""
+        self._read(node)
+        return node in self._quotes
+
+    def citations(self, node) -> list:
+        """KnowledgeBase.node_citations of ``node``, its quotes read once."""
+        from ..kb import Citation
+
+        self._read(node)
+        quotes = self._quotes.get(node)
+        if quotes is None:  # no quote of its own: the knowledge base's rules
+            return self.kb.node_citations(node)
+        readings = self._readings.get(node)
+        reading = max(readings) if readings else None
+        found = [Citation(str(graph), *self._source(graph), quote, reading) for graph, quote in quotes]
+        for extra in sorted(self._extra.get(node, ())):
+            found.extend(self.citations(extra))
+        return sorted(set(found), key=lambda c: (c.graph, c.quote or ""))
+
+    def statements(self, triples: Iterable[tuple] | None = None) -> dict[tuple, list]:
+        """KnowledgeBase.evidence_index: the citations of each reified triple (of
+        ``triples``, as rdflib terms, or of all)."""
+        from rdflib import RDF
+
+        from ..kb import _citation_order
+
+        rdf = self.kb.dataset
+        parts = (RDF.subject, RDF.predicate, RDF.object)
+        if triples is None:
+            if self.by_sparql:
+                rows = self.kb.rows("SELECT ?n ?p ?v WHERE { VALUES ?p { rdf:subject rdf:predicate rdf:object } ?n ?p ?v }")
+            else:
+                rows = ((n, p, v) for p in parts for n, v in rdf.subject_objects(p))
+        else:
+            nodes = {n for s, _, _ in triples for n in rdf.subjects(RDF.subject, s)}
+            rows = ((n, p, v) for n in nodes for p in parts for v in rdf.objects(n, p))
+        held: dict = {}
+        for node, part, value in rows:
+            found = held.setdefault(node, {})
+            found[part] = value if part not in found else min(found[part], value)
+        index: dict = {}
+        for node, found in held.items():
+            index.setdefault(tuple(found.get(part) for part in parts), []).extend(self.citations(node))
+        return {triple: sorted(found, key=_citation_order) for triple, found in index.items()}
+
+    def _source(self, graph) -> tuple[str, str]:
+        if graph not in self._sources:
+            source = self.kb._graph_source(graph)
+            self._sources[graph] = (str(source or ""), self.kb._source_title(source))
+        return self._sources[graph]
+
+    def _read(self, node) -> None:
+        if node in self._extra:
+            return
+        from ..ontology import EV
+
+        rdf = self.kb.dataset
+        for _, _, quote, graph in rdf.quads((node, EV.quote, None, None)):
+            self._quotes.setdefault(node, []).append((getattr(graph, "identifier", graph), str(quote)))
+        self._extra[node] = list(rdf.objects(node, EV.evidence))
+        self._readings[node] = [str(reading) for reading in rdf.objects(node, EV.interpretation)]
 
 
 # --------------------------------------------------------------------------- on disk
