@@ -414,10 +414,32 @@ def serialize_graph(rdf: Graph, *, comment: str | None = None) -> str:
             out.bind(prefix, namespace)
         for s, p, o in rdf:
             out.add((rename.get(s, s), p, rename.get(o, o)))
-        text = out.serialize(format="longturtle")
+        text = _longturtle(out)
     if comment:
         text = "".join(f"# {line}\n" for line in comment.splitlines()) + text
     return text
+
+
+def _longturtle(rdf: Graph) -> str:
+    """``rdf.serialize(format="longturtle")``, with each prefixed name worked out once.
+
+    rdflib's serializer computes the prefixed name of an IRI each time it meets it (a third
+    of its time on a large import); the name of an IRI does not change while it writes,
+    and the prefixes it declares are those of the first computation, so the bytes are the
+    same."""
+    from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
+
+    class Serializer(LongTurtleSerializer):
+        def get_pname(self, uri, gen_prefix=True):
+            key = (uri, gen_prefix)
+            if key not in names:
+                names[key] = super().get_pname(uri, gen_prefix)
+            return names[key]
+
+    names: dict = {}
+    stream = io.BytesIO()
+    Serializer(rdf).serialize(stream, encoding="utf-8")
+    return stream.getvalue().decode("utf-8")
 
 
 def known_units(kb: KnowledgeBase | None = None) -> dict[str, str]:
