@@ -1,14 +1,15 @@
-"""Work kept on disk between runs: the parsed knowledge base and the built graph, each
-filed under a key made from what the knowledge base holds, so that a second run on the
-same files (or the same store) skips the parsing and the building.
+"""Work kept on disk between runs: the parsed knowledge base, the built graph and the path
+search's index, each filed under a key made from what the knowledge base holds, so that
+a second run on the same files (or the same store) skips the parsing and the building.
 
 Everything lives under one folder: ``$EVKG_CACHE_DIR``, else ``$XDG_CACHE_HOME/evkg``,
 else ``~/.cache/evkg``; ``EVKG_CACHE_DIR=off`` turns the cache off. Each kind of work has
-a sub-folder (``datasets``, ``graphs``) that keeps its :data:`KEPT` most recently used
-files. Files are written atomically (a temporary file, then a rename).
+a sub-folder (``datasets``, ``graphs``, ``search``) that keeps its :data:`KEPT` most
+recently used files. Files are written atomically (a temporary file, then a rename).
 
 What is kept is data, never code: the cache holds bytes (JSON, see :func:`dataset_to_bytes`
-and :mod:`evkg.graph.cache`), and nothing read from it is ever run. The folders are
+and :mod:`evkg.graph.cache`; JSON and machine integers, see :mod:`evkg.graph.search`),
+and nothing read from it is ever run. The folders are
 created private (0700) and the files too (0600), whatever the inputs' modes; a folder that
 belongs to another user, or that others may write, is not used at all (the cache is off,
 with one warning). File names and contents are tied to a random secret kept in the folder
