@@ -749,6 +749,13 @@ class KnowledgeBase:
         description = Description(self._entity(iri))
         own_citations = tuple(self._citations_for_node(iri)) if self._is_fact(iri) else ()
         for predicate, value in sorted(set(self._dataset.predicate_objects(iri))):
+            if predicate in (RDFS.label, SKOS.altLabel) and not own_citations:
+                # A name a classification gives (ISO 3166-1's short and full names of a
+                # country) is shown with its citations; other names only head the page.
+                citations = tuple(self.citations(iri, predicate, value))
+                if any(c.note for c in citations):
+                    description.facts.append(Fact(str(predicate), self._label(predicate), "out", str(value), str(value), citations))
+                continue
             if predicate in _HIDDEN or predicate == EV.evidence:
                 continue
             if own_citations:

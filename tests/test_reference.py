@@ -261,7 +261,12 @@ def test_show_prints_the_standard_and_pycountry(runner):
     number = lines[code + 2].split("]")[0].strip()
     assert lines[code + 1:code + 3] == ["  • PK", f"      {number}] (ISO 3166-1, as provided by pycountry {VERSION})"]
     assert f"  {number}] {ISO_3166_1_CITED[0][1]}  <{ISO_3166_1}>" in lines
-    assert "evkg reference data" not in text.output
+    # the names ISO gives are shown with their citations; the curated label cites the reference data too
+    name = lines.index("skos:altLabel")
+    assert lines[name + 1:name + 3] == ["  • Islamic Republic of Pakistan", f"      {number}] (ISO 3166-1, as provided by pycountry {VERSION})"]
+    label = lines.index("rdfs:label")
+    assert lines[label + 1:label + 3] == ["  • Pakistan  (2 sources)", f"      {number}] (ISO 3166-1, as provided by pycountry {VERSION})"]
+    assert "rdfs:label" not in runner.invoke(cli, ["show", "CATL"]).output, "names no classification gives only head the page"
     data = json.loads(runner.invoke(cli, ["show", "Pakistan Rupee", "--format", "json"]).output)
     sources = {f["relation"]: f["sources"] for f in data["facts"]}
     assert [(s["source"], s["title"], s["note"]) for s in sources[str(QUDT.currencyCode)]] == [ISO_4217_CITED[0][:2] + ISO_4217_CITED[0][3:]]
