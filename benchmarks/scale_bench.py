@@ -276,9 +276,11 @@ def run_step(name: str, result_file: Path, **args) -> dict:
     return out
 
 
-def whole_process(command: list[str], runs: int) -> tuple[float, float]:
-    """Median wall time and median peak RSS (MB) of ``command``, run ``runs`` times."""
-    times, peaks = [], []
+def whole_process(command: list[str], runs: int, cpu: list | None = None) -> tuple[float, float]:
+    """Median wall time and median peak RSS (MB) of ``command``, run ``runs`` times; the
+    median CPU time (user + system, from wait4) is appended to ``cpu`` if given, as the
+    figure that a machine busy with other work inflates least."""
+    times, peaks, used = [], [], []
     for _ in range(runs):
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -287,6 +289,9 @@ def whole_process(command: list[str], runs: int) -> tuple[float, float]:
         if os.waitstatus_to_exitcode(status) != 0:
             raise RuntimeError(f"{' '.join(command)} failed")
         peaks.append(usage.ru_maxrss / 1024)
+        used.append(usage.ru_utime + usage.ru_stime)
+    if cpu is not None:
+        cpu.append(statistics.median(used))
     return statistics.median(times), statistics.median(peaks)
 
 
@@ -350,8 +355,10 @@ def measure_store(store: str, triples: int, data: Path, db: Path, runs: int, pai
             log(f"{store}: `evkg path` whole process, graph built then read from disk")
             command = [sys.executable, "-m", "evkg", "--store", _spec(store, db), "path", *pair]
             os.environ["EVKG_CACHE_DIR"] = str(fresh(db.with_name("graph-cache")))
-            figures["process_first"], figures["process_first_peak_mb"] = whole_process(command, 1)
-            figures["process_cached"], figures["process_cached_peak_mb"] = whole_process(command, runs)
+            cpu: list[float] = []
+            figures["process_first"], figures["process_first_peak_mb"] = whole_process(command, 1, cpu)
+            figures["process_cached"], figures["process_cached_peak_mb"] = whole_process(command, runs, cpu)
+            figures["process_first_cpu"], figures["process_cached_cpu"] = cpu
             os.environ.pop("EVKG_CACHE_DIR")
         return figures
 
@@ -534,6 +541,9 @@ def target_rows(rows: list[dict], startup: dict) -> list[str]:
         }[key]
         note = {"queries": ", sum of medians", "queries_10m": ", sum of medians", "path": ", in process",
                 "memory_10m": ", the highest step"}.get(key, "")
+        cpu = {"process": "process_cached_cpu", "process_10m": "process_cached_cpu", "process_first": "process_first_cpu"}.get(key)
+        if cpu in f:
+            note += f"; wall time, CPU {f[cpu]:.2f} s"
         lines.append(_verdict(key, measured, at + note))
     lines.append(_verdict("startup", startup["evkg"] / startup["import"], "seeds, memory store, parsed seeds and graph read from the cache"))
     return lines
@@ -552,7 +562,9 @@ def report(rows: list[dict], startup: dict, args, sparql_note: str, stamp: str) 
         *machine(),
         *versions(),
         "- Other work ran on the machine during the run: the figures are noisy; the ratios, whose two sides ran",
-        "  minutes apart in the same run, hold better than the absolute times.",
+        "  minutes apart in the same run, hold better than the absolute times."
+        + (" Load average (1 min) when the run began: {:.1f}; when it ended: {:.1f}.".format(*args.loadavg)
+           if getattr(args, "loadavg", None) else ""),
         "",
         "## Method",
         "",
@@ -613,8 +625,9 @@ def report(rows: list[dict], startup: dict, args, sparql_note: str, stamp: str) 
             if "process_cached" in f:
                 notes.append(
                     f"- {store}: `evkg path` as a whole process: {f['process_first']:.2f} s the first time (builds what "
-                    f"the search needs and keeps it on disk; peak {f.get('process_first_peak_mb', 0):,.0f} MB), "
-                    f"{f['process_cached']:.2f} s after (reads it back; peak {f['process_cached_peak_mb']:,.0f} MB)."
+                    f"the search needs and keeps it on disk; CPU {f.get('process_first_cpu', 0):.2f} s, peak "
+                    f"{f.get('process_first_peak_mb', 0):,.0f} MB), {f['process_cached']:.2f} s after (reads it back; "
+                    f"CPU {f.get('process_cached_cpu', 0):.2f} s, peak {f['process_cached_peak_mb']:,.0f} MB)."
                 )
         anchors = row["anchor_load"]
         peaks = step_peaks(row)
@@ -715,6 +728,7 @@ def main() -> None:
         sparql_note = f"not measured ({unavailable})."
         args.stores = [store for store in args.stores if store != "sparql"]
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    began = os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory(prefix="evkg-scale-") as tmp:
         for size in sorted(args.sizes):
@@ -723,6 +737,7 @@ def main() -> None:
                                      data_dir=args.data_dir))
         print("start-up: evkg path vs import rdflib, networkx", file=sys.stderr, flush=True)
         startup = measure_startup(Path(tmp) / "startup-cache", args.runs)
+    args.loadavg = (began, os.getloadavg()[0])
     text = report(rows, startup, args, sparql_note, stamp)
     write_atomically(args.output, text)
     print(text)
