@@ -7,16 +7,17 @@ Graph Store at ``/store``."""
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
 import sysconfig
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from .server_process import START_SECONDS, free_port, server_process
+
+#: What ``oxigraph serve`` prints once its socket listens (it exits at once when the port is taken).
+READY = r"Listening for requests at http://"
 
 
 @dataclass(frozen=True)
@@ -50,54 +51,24 @@ def oxigraph_missing() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=5) as response:
-            return response.status == 200
-    except OSError:  # refused, reset, or an HTTP error (urllib's are OSErrors)
-        return False
-
-
 @contextmanager
-def oxigraph_server(folder: Path, *, start_seconds: int = 60) -> Iterator[Endpoint]:
+def oxigraph_server(folder: Path, *, start_seconds: float = START_SECONDS) -> Iterator[Endpoint]:
     """Start ``oxigraph serve`` with a new database in ``folder``; yield its :class:`Endpoint`.
 
-    Ready when it answers ``ASK {}`` on ``/query`` (polled, no fixed wait). Raises
-    RuntimeError when it cannot start.
+    Ready when it says it listens (read from its output, no polling). Raises RuntimeError
+    when it cannot start.
     """
     binary = oxigraph_binary()
     if binary is None:
         raise RuntimeError(oxigraph_missing())
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    port = _free_port()
-    log = (folder.parent / f"{folder.name}.log").open("wb")
-    server = subprocess.Popen(
-        [str(binary), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )
+    port = free_port()
+    command = [str(binary), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+    log = folder.parent / f"{folder.name}.log"
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + start_seconds
-        while not _answers(f"{base}/query"):
-            if server.poll() is not None:
-                raise RuntimeError(f"oxigraph serve stopped at start-up (exit {server.returncode}); see {log.name}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"oxigraph serve did not answer on {base}/query within {start_seconds} s; see {log.name}")
-            time.sleep(0.05)
-        yield Endpoint(f"{base}/query", f"{base}/update", server.pid)
+        with server_process(command, READY, what="oxigraph serve", log=log, start_seconds=start_seconds) as server:
+            yield Endpoint(f"{base}/query", f"{base}/update", server.pid)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
         shutil.rmtree(folder, ignore_errors=True)

@@ -19,6 +19,8 @@ from evkg.cli import cli
 from evkg.server import make_app
 from evkg.server.runner import running_server
 
+from .server_process import READ_SECONDS
+
 REFERENCE = "https://w3id.org/evkg/graph/reference"
 
 
@@ -168,6 +170,7 @@ def test_a_client_that_leaves_mid_body_leaves_no_traceback(kb, caplog):
             # The next request on a new connection is answered after the first one ended.
             import httpx
 
-            assert httpx.get(url + "/sparql", params={"query": "ASK {}"}).json() == {"head": {}, "boolean": True}
+            answer = httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=READ_SECONDS)
+            assert answer.json() == {"head": {}, "boolean": True}
     uvicorn_log.removeHandler(caplog.handler)
     assert not [r for r in caplog.records if r.exc_info], caplog.text

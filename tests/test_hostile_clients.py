@@ -9,14 +9,9 @@ so the attacker and the other client each bind one of their own.
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import resource
 import selectors
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from urllib.parse import urlsplit
@@ -31,6 +26,8 @@ from evkg.server.evaluation import Job, snapshot_of
 from evkg.server.pool import QueryPool
 from evkg.server.runner import running_server
 from evkg.server.stores import Snapshot
+
+from .server_process import READ_SECONDS, base_url, evkg_serve, wait_until
 
 ATTACKER = "127.0.0.2"
 OTHER = "127.0.0.3"
@@ -50,17 +47,7 @@ def things(tmp_path_factory):
     return path
 
 
-def wait_for(condition, seconds: float = 30.0, what: str = "the condition"):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
-def client_from(address: str, timeout: float = 30.0) -> httpx.Client:
+def client_from(address: str, timeout: float = READ_SECONDS) -> httpx.Client:
     return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=timeout)
 
 
@@ -77,7 +64,7 @@ def test_two_slow_queries_leave_the_other_clients_a_worker(things):
     app = make_app(evkg.load([things], seeds=False), workers=2, timeout=timeout)
     with running_server(app) as url:
         pool = app.state.evkg.pool
-        wait_for(lambda: len(pool.pids()["idle"]) == 2, what="the workers")
+        wait_until(lambda: len(pool.pids()["idle"]) == 2, what="the workers")
         slow: list[httpx.Response] = []
 
         def attack() -> None:
@@ -88,7 +75,7 @@ def test_two_slow_queries_leave_the_other_clients_a_worker(things):
         for thread in attackers:
             thread.start()
         # One slow query in a worker, the other waiting for the attacker's turn.
-        wait_for(lambda: pool.clients().get(ATTACKER) == (1, 1), what="both slow queries")
+        wait_until(lambda: pool.clients().get(ATTACKER) == (1, 1), what="both slow queries")
         started = time.monotonic()
         with client_from(OTHER) as other:
             answers = [fast_answer(other.get(url + "/sparql", params={"query": FAST})) for _ in range(10)]
@@ -117,7 +104,9 @@ def test_a_client_past_its_queue_is_refused_at_once(things):
         await pool.start()
         try:
             held = [asyncio.ensure_future(pool.run(slow, "a")) for _ in range(2)]
-            while pool.clients().get("a") != (1, 1):
+            deadline = time.monotonic() + 60
+            while pool.clients().get("a") != (1, 1):  # the pool's state raises no event
+                assert time.monotonic() < deadline, "the two slow jobs did not reach the pool"
                 await asyncio.sleep(0.01)
             started = time.monotonic()
             refused, _ = await pool.run(fast, "a")
@@ -236,40 +225,32 @@ def test_1100_slow_connections_under_a_1024_file_limit_leave_the_server_answerin
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < 1300:  # this process holds the 1,100 connections
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, "--no-seeds", "--data", str(things), "serve", "--port", "0",
-         "--workers", "1", "--request-timeout", "120", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )
     slow: list[socket.socket] = []
     closed: set[socket.socket] = set()
-    try:
-        lines = []
-        while not any(line.startswith("  Explorer") for line in lines):
-            line = server.stdout.readline()
-            assert line, "the server stopped: " + "".join(lines)
-            lines.append(line)
-        base = re.search(r"(http://127\.0\.0\.1:\d+)/", lines[-1]).group(1)
-        port = urlsplit(base).port
-        wait_for(lambda: _answers(base), 60, "the server")
-        started = time.monotonic()
-        for _ in range(1100):
-            sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-            sock.sendall(HALF_SENT)
-            slow.append(sock)
-        opened = time.monotonic() - started
-        # The server keeps at most its cap open: it closes the oldest half-sent ones.
-        wait_for(lambda: len(_gather_closed(slow, closed)) >= 1100 - 1024, 60, "connections past the cap closed")
-        started = time.monotonic()
-        with client_from("127.0.0.1") as client:
-            answers = [fast_answer(client.get(base + "/sparql", params={"query": FAST})) for _ in range(10)]
-        seconds = time.monotonic() - started
-        _gather_closed(slow, closed)
-    finally:
-        for sock in slow:
-            sock.close()
-        os.killpg(server.pid, signal.SIGINT)
-        output = server.communicate(timeout=60)[0]
+    with evkg_serve("--no-seeds", "--data", str(things), "serve", "--port", "0", "--workers", "1",
+                    "--request-timeout", "120", "--quiet", python=("-c", SERVER)) as server:
+        try:
+            base = base_url(server)
+            port = urlsplit(base).port
+            # The socket listens before the banner: this waits until the server takes it.
+            assert _answers(base)
+            started = time.monotonic()
+            for _ in range(1100):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=READ_SECONDS)
+                sock.sendall(HALF_SENT)
+                slow.append(sock)
+            opened = time.monotonic() - started
+            # The server keeps at most its cap open: it closes the oldest half-sent ones.
+            wait_until(lambda: len(_gather_closed(slow, closed)) >= 1100 - 1024, 60, "connections past the cap closed")
+            started = time.monotonic()
+            with client_from("127.0.0.1") as client:
+                answers = [fast_answer(client.get(base + "/sparql", params={"query": FAST})) for _ in range(10)]
+            seconds = time.monotonic() - started
+            _gather_closed(slow, closed)
+        finally:
+            for sock in slow:
+                sock.close()
+    output = server.output()
     assert opened < 60
     assert answers == ["label of thing 7"] * 10
     assert seconds < 10
@@ -280,7 +261,7 @@ def test_1100_slow_connections_under_a_1024_file_limit_leave_the_server_answerin
 
 def _answers(base: str) -> bool:
     try:
-        return httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=10).status_code == 200
+        return httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=READ_SECONDS).status_code == 200
     except httpx.HTTPError:
         return False
 

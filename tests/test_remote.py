@@ -492,12 +492,12 @@ def test_not_a_sparql_endpoint(canary):
         open_store(f"sparql:{url}/data").graphs()
 
 
-def test_an_answer_cut_at_the_servers_row_limit_is_refused(runner, tmp_path):
+def test_an_answer_cut_at_the_servers_row_limit_is_refused(runner, tmp_path, virtuoso_database):
     # Virtuoso answers at most ResultSetMaxRows rows and says so in X-SPARQL-MaxRows;
     # evkg refuses the partial answer rather than give it as whole.
     from .virtuoso import virtuoso_server
 
-    with virtuoso_server(tmp_path / "capped", max_rows=1000) as (url, _):
+    with virtuoso_server(tmp_path / "capped", max_rows=1000, database=virtuoso_database) as (url, _):
         spec = f"sparql:{url}"
         kb = evkg.load(store=spec)  # a new store: the seeds go in
         assert len(kb) == len(evkg.load())

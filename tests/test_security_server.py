@@ -9,7 +9,6 @@ The private data is a canary file with a secret string: the secret must never co
 from __future__ import annotations
 
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -23,6 +22,8 @@ from evkg.errors import InputError
 from evkg.server import ServerSettings, make_app
 from evkg.server.evaluation import Job, run_job, snapshot_of
 from evkg.server.runner import running_server
+
+from .server_process import READ_SECONDS, wait_until
 
 SECRET = "canary-secret-5e1f9a"
 PUBLIC_GRAPH = "urn:test:public"
@@ -77,13 +78,6 @@ def every_quad(get) -> str:
     return response.text
 
 
-def _wait_for(condition, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.02)
-
-
 # --------------------------------------------------------------------------- updates
 
 
@@ -132,21 +126,22 @@ def test_a_worker_started_after_a_timeout_refuses_too(canary, public):
     app = writable_app(public, timeout=1.0)
     with running_server(app) as url:
         pool = app.state.evkg.pool
-        _wait_for(lambda: len(pool.pids()["idle"]) == 1)
+        wait_until(lambda: len(pool.pids()["idle"]) == 1, what="the worker")
         first_pid = pool.pids()["idle"][0]
-        stopped = httpx.get(url + "/sparql", params={"query": SLOW}, timeout=60)
+        stopped = httpx.get(url + "/sparql", params={"query": SLOW}, timeout=READ_SECONDS)
         assert stopped.status_code == 503
         assert stopped.text.startswith("The query was stopped after")
-        _wait_for(lambda: pool.restarts == 1 and len(pool.pids()["idle"]) == 1)
+        wait_until(lambda: pool.restarts == 1 and len(pool.pids()["idle"]) == 1, what="the worker replaced")
         assert pool.pids()["idle"] != [first_pid]
         # The fresh worker's first request: an update that would read the canary.
         update, refusal = file_updates(canary)[0]
-        response = httpx.post(url + "/sparql", data={"update": update})
+        response = httpx.post(url + "/sparql", data={"update": update}, timeout=READ_SECONDS)
         assert response.status_code == 403
         assert response.text.startswith(refusal)
-        held = httpx.post(url + "/sparql", data={"update": f"INSERT {{ GRAPH <urn:test:copy> {{ ?s ?p ?o }} }} USING <{PUBLIC_GRAPH}> WHERE {{ ?s ?p ?o }}"})
+        held = httpx.post(url + "/sparql", data={"update": f"INSERT {{ GRAPH <urn:test:copy> {{ ?s ?p ?o }} }} USING <{PUBLIC_GRAPH}> WHERE {{ ?s ?p ?o }}"},
+                          timeout=READ_SECONDS)
         assert held.status_code == 200, held.text
-        answer = every_quad(lambda path, **kw: httpx.get(url + path, **kw))
+        answer = every_quad(lambda path, **kw: httpx.get(url + path, timeout=READ_SECONDS, **kw))
     assert SECRET not in answer
     assert "urn:test:copy" in answer
 
@@ -321,7 +316,7 @@ def _open(browser, site) -> tuple[str, str]:
     try:
         page = context.new_page()
         page.goto(site.origin + "/")
-        page.wait_for_function("document.title !== ''", timeout=15_000)
+        page.wait_for_function("document.title !== ''", timeout=READ_SECONDS * 1000)
         return page.title(), page.text_content("body") or ""
     finally:
         context.close()

@@ -8,8 +8,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from urllib.parse import quote, urlsplit
@@ -24,6 +22,8 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from evkg.cli import cli
 from evkg.server import make_app
 from evkg.server.runner import running_server
+
+from .server_process import READ_SECONDS, base_url, evkg_serve, wait_until
 
 TIMEOUT = 2.0
 LABEL_OF_CATL = "SELECT ?label WHERE { company:catl rdfs:label ?label }"
@@ -45,6 +45,7 @@ def endpoint(url: str, query: str, fmt: str, method: str = GET) -> SPARQLWrapper
     client.setQuery(query)
     client.setReturnFormat(fmt)
     client.setMethod(method)
+    client.setTimeout(READ_SECONDS)
     return client
 
 
@@ -132,7 +133,7 @@ def test_request_over_the_cap_is_413_on_the_wire(live):
 def _slow_in_background(url: str, result: dict) -> threading.Thread:
     def run() -> None:
         started = time.monotonic()
-        response = httpx.get(url + "/sparql", params={"query": SLOW}, timeout=60)
+        response = httpx.get(url + "/sparql", params={"query": SLOW}, timeout=READ_SECONDS)
         result.update(status=response.status_code, text=response.text, seconds=time.monotonic() - started)
 
     thread = threading.Thread(target=run)
@@ -140,82 +141,63 @@ def _slow_in_background(url: str, result: dict) -> threading.Thread:
     return thread
 
 
-def _wait_for(condition, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.02)
-
-
 def test_a_slow_query_is_stopped_while_other_clients_are_answered(live):
     url, pool = live
-    _wait_for(lambda: len(pool.pids()["idle"]) == 2)
+    wait_until(lambda: len(pool.pids()["idle"]) == 2, what="both workers idle")
     slow: dict = {}
     thread = _slow_in_background(url, slow)
-    _wait_for(lambda: pool.pids()["busy"])
+    wait_until(lambda: pool.pids()["busy"], what="the slow query in a worker")
     fast = []
     # Another client: clients are told apart by address, and one may not take every worker.
-    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=10) as other:
+    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=READ_SECONDS) as other:
         while thread.is_alive():
             started = time.monotonic()
             response = other.get(url + "/sparql", params={"query": LABEL_OF_CATL})
             fast.append(time.monotonic() - started)
             assert response.status_code == 200
-            time.sleep(0.05)
-    thread.join()
+            thread.join(0.05)  # a query every 50 ms or so, until the slow one is answered
     assert slow["status"] == 503
     assert slow["text"].startswith("The query was stopped after 2.0 s: this endpoint gives each query at most 2 s")
     assert TIMEOUT <= slow["seconds"] < TIMEOUT + 1.0
     assert len(fast) >= 5
     assert max(fast) < 1.0
-    _wait_for(lambda: len(pool.pids()["idle"]) == 2)  # the stopped worker was replaced
-    assert httpx.get(url + "/sparql", params={"query": LABEL_OF_CATL}).status_code == 200
+    wait_until(lambda: len(pool.pids()["idle"]) == 2, what="the stopped worker replaced")
+    assert httpx.get(url + "/sparql", params={"query": LABEL_OF_CATL}, timeout=READ_SECONDS).status_code == 200
 
 
 def test_a_dead_worker_is_a_503_and_the_next_query_works(live):
     url, pool = live
-    _wait_for(lambda: len(pool.pids()["idle"]) == 2)
+    wait_until(lambda: len(pool.pids()["idle"]) == 2, what="both workers idle")
     slow: dict = {}
     thread = _slow_in_background(url, slow)
-    _wait_for(lambda: pool.pids()["busy"])
+    wait_until(lambda: pool.pids()["busy"], what="the slow query in a worker")
     os.kill(pool.pids()["busy"][0], signal.SIGKILL)
     thread.join()
     assert slow["status"] == 503
     assert slow["text"].startswith("The query worker stopped while evaluating this query (killed by SIGKILL)")
     assert slow["seconds"] < TIMEOUT
     for _ in range(3):
-        assert httpx.get(url + "/sparql", params={"query": LABEL_OF_CATL}).status_code == 200
+        assert httpx.get(url + "/sparql", params={"query": LABEL_OF_CATL}, timeout=READ_SECONDS).status_code == 200
 
 
 # --------------------------------------------------------------------------- the command
 
 
 def test_evkg_serve_prints_its_urls_answers_and_stops_on_ctrl_c():
-    server = subprocess.Popen(
-        [sys.executable, "-m", "evkg", "--no-seeds", "serve", "--port", "0", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )
-    try:
-        banner = [server.stdout.readline() for _ in range(4)]
+    with evkg_serve("--no-seeds", "serve", "--port", "0", "--quiet") as server:
+        banner = server.lines[:4]
         assert banner[0].startswith("evkg serve: ")
         assert "2 query workers, 10 s per query, at most 10,000 rows per answer." in banner[0]
-        base = re.fullmatch(r"  Explorer +(http://127\.0\.0\.1:\d+)/\n", banner[1]).group(1)
+        base = base_url(server)
+        assert re.fullmatch(r"  Explorer +http://127\.0\.0\.1:\d+/\n", banner[1])
         assert banner[2] == f"  SPARQL endpoint  {base}/sparql\n"
         assert banner[3] == "Read-only; answering this machine only. Press Ctrl+C to stop.\n"
-        _wait_for(lambda: _answers(base), 30)
-    finally:
-        os.killpg(server.pid, signal.SIGINT)
-        output = server.communicate(timeout=30)[0]
-    assert server.returncode == 0
-    assert output.strip().endswith("Stopped.")
-    assert "Traceback" not in output
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(base + "/sparql", params={"query": "ASK {}"}).json() == {"head": {}, "boolean": True}
-    except httpx.HTTPError:
-        return False
+        # The socket listens before the banner: the request waits until the server takes it.
+        answer = httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=READ_SECONDS)
+        assert answer.json() == {"head": {}, "boolean": True}
+    assert server.process.returncode == 0
+    assert server.output().strip().endswith("Stopped.")
+    assert "Traceback" not in server.output()
 
 
 @pytest.mark.parametrize(

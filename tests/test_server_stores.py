@@ -8,13 +8,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
-import io
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -33,11 +30,13 @@ from evkg.server.pool import QueryPool
 from evkg.server.runner import running_server
 from evkg.server.stores import SharedStore
 
+from .server_process import READ_SECONDS, base_url, evkg_serve, wait_until
+
 COMPETENCY = Path(__file__).parent / "competency"
 QUESTIONS = sorted(p.stem for p in COMPETENCY.glob("*.rq"))
 TIMEOUT = 5.0
 #: Seconds the tests wait for an answer (the default of httpx is 5): a loaded machine meets it.
-READ = 300
+READ = READ_SECONDS
 GRAPH = "https://w3id.org/evkg/graph/"
 FACTS = """\
 @prefix ev: <https://w3id.org/evkg/ontology#> .
@@ -64,20 +63,6 @@ SLOW_ON_SPARQL = "CONSTRUCT { ?a ?b ?c } WHERE { ?a ?b ?c . ?d ?e ?f }"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _wait_for(condition, seconds: float = 120.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=READ).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _evkg(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -119,29 +104,20 @@ class Server:
 
 
 @contextlib.contextmanager
-def evkg_serve(*args: str):
+def serving(*args: str):
     """Run `evkg [ARGS] serve` in a process of its own; yield it once it answers, stop it with Ctrl+C after."""
-    command = [sys.executable, "-m", "evkg", *args, "serve", "--port", "0", "--quiet", "--timeout", str(TIMEOUT)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        banner: list[str] = []
-        while not banner or not banner[-1].startswith(("Read-only", "Updates allowed")):
-            line = process.stdout.readline()
-            assert line, "evkg serve stopped at start-up:\n" + "".join(banner) + process.stdout.read()
-            banner.append(line)
-        base = re.search(r"Explorer +(http://127\.0\.0\.1:\d+)/", "".join(banner)).group(1)
-        _wait_for(lambda: _answers(base))
-        yield Server(base, process.pid, banner)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-        output = process.communicate(timeout=60)[0]
-        assert "Traceback" not in output, output
+    with evkg_serve(*args, "serve", "--port", "0", "--quiet", "--timeout", str(TIMEOUT)) as process:
+        server = Server(base_url(process), process.pid, list(process.lines))
+        # The socket listens before the banner: this waits until the server takes it.
+        assert httpx.get(server.base + "/sparql", params={"query": "ASK {}"}, timeout=READ).status_code == 200
+        yield server
+    assert "Traceback" not in process.output(), process.output()
 
 
 def select(url: str, query: str, default_graphs=()) -> tuple[list[str], list[tuple]]:
     """Ask with SPARQLWrapper: (variables, sorted rows of (kind, value)), numbers normalized."""
     client = SPARQLWrapper(url + "/sparql")
+    client.setTimeout(READ)
     client.setQuery(query)
     client.setReturnFormat(JSON)
     for graph in default_graphs:
@@ -166,6 +142,7 @@ def _normal(value: str) -> str:
 
 def construct(url: str, query: str) -> Graph:
     client = SPARQLWrapper(url + "/sparql")
+    client.setTimeout(READ)
     client.setQuery(query)
     client.setReturnFormat(TURTLE)
     return Graph().parse(data=client.query().convert(), format="turtle")
@@ -201,20 +178,20 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served_oxigraph(oxigraph_db, facts):
-    with evkg_serve("--store", f"oxigraph:{oxigraph_db}") as server, \
+    with serving("--store", f"oxigraph:{oxigraph_db}") as server, \
             running_server(make_app(evkg.load([facts]), workers=1)) as reference:
         yield Served("oxigraph", server, reference, SLOW_ON_OXIGRAPH, oxigraph_db)
 
 
 @pytest.fixture(scope="module")
 def served_sparql(virtuoso, sparql_kb, kb):
-    with evkg_serve("--store", f"sparql:{virtuoso}") as server, running_server(make_app(kb, workers=1)) as reference:
+    with serving("--store", f"sparql:{virtuoso}") as server, running_server(make_app(kb, workers=1)) as reference:
         yield Served("sparql", server, reference, SLOW_ON_SPARQL)
 
 
 @pytest.fixture(scope="module")
 def served_sparql_oxigraph(oxigraph_server, oxigraph_server_kb, kb):
-    with evkg_serve("--store", oxigraph_server.spec) as server, running_server(make_app(kb, workers=1)) as reference:
+    with serving("--store", oxigraph_server.spec) as server, running_server(make_app(kb, workers=1)) as reference:
         yield Served("sparql", server, reference, SLOW_ON_SPARQL)
 
 
@@ -365,7 +342,7 @@ def _remove_graph(url: str, graph: str) -> None:
 
 def test_a_slow_query_is_stopped_and_its_worker_replaced(served):
     server = served.server
-    _wait_for(lambda: len(query_workers(server.pid)) == 2)
+    wait_until(lambda: len(query_workers(server.pid)) == 2, 120, "both workers")
     before = query_workers(server.pid)
     response = httpx.get(server.base + "/sparql", params={"query": served.slow}, timeout=READ)
     assert response.status_code == 503
@@ -377,11 +354,11 @@ def test_a_slow_query_is_stopped_and_its_worker_replaced(served):
         seen["workers"] = query_workers(server.pid)
         return len(before - seen["workers"]) == len(seen["workers"] - before) == 1
 
-    _wait_for(one_worker_replaced)
+    wait_until(one_worker_replaced, 120, "one worker replaced")
     after = seen["workers"]
     if served.database is not None:  # the fresh worker opened the database itself
         (fresh,) = after - before
-        _wait_for(lambda: bool(open_files_under(fresh, served.database)))
+        wait_until(lambda: open_files_under(fresh, served.database), 120, "the fresh worker's database files")
     for _ in range(3):  # both workers answer, the fresh one included
         assert select(server.base, "ASK { company:catl a ev:BatteryMaker }") == ([], [("boolean", True)])
 
@@ -435,7 +412,7 @@ def test_data_files_are_refused_on_a_persistent_store(runner, tmp_path, facts, w
 
 def test_a_new_oxigraph_store_is_set_up_served_and_released(tmp_path, facts):
     db = tmp_path / "new-db"
-    with evkg_serve("--store", f"oxigraph:{db}") as server:
+    with serving("--store", f"oxigraph:{db}") as server:
         assert server.banner[1].startswith(f"  Store            oxigraph:{db}, opened read-only")
         _, rows = select(server.base, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert ("uri", f"{GRAPH}reference") in {row[0] for row in rows}

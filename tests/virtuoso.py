@@ -1,6 +1,7 @@
 """A throw-away Virtuoso server on 127.0.0.1, for the tests of the ``sparql:URL`` store and
-for ``benchmarks/scale_bench.py``: a new database in a folder, free ports, SPARQL update
-granted to the anonymous user (as a local test server allows), stopped and removed after.
+for ``benchmarks/scale_bench.py``: a new database in a folder (or a copy of one made
+earlier, see :func:`new_database`), free ports, SPARQL update granted to the anonymous user
+(as a local test server allows), stopped and removed after.
 
 The server runs with the configuration Debian ships (``/etc/virtuoso-opensource-7/
 virtuoso.ini``), as users run it: only its ports and the paths of the database files
@@ -10,24 +11,24 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .server_process import START_SECONDS, free_port, server_process
 
 VIRTUOSO = Path("/usr/bin/virtuoso-t")
 ISQL = "isql-vt"
 #: The configuration the Debian package installs.
 SHIPPED_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+#: What Virtuoso prints (in the foreground) once it takes SQL and HTTP connections; the HTTP
+#: server comes online just before.
+READY = r"Server online at 127\.0\.0\.1:\d+"
+#: The files of a database (the rest of a server's folder is its configuration and log).
+DATABASE_FILES = ("virtuoso.db", "virtuoso.trx", "virtuoso.pxa")
+#: The anonymous SPARQL user may update, as a local test server allows.
+GRANT = 'GRANT SPARQL_UPDATE TO "SPARQL";'
 
 
 def virtuoso_missing() -> str | None:
@@ -72,7 +73,8 @@ def virtuoso_server(
     buffers: int | None = None,
     max_rows: int | None = None,
     query_seconds: int | None = None,
-    start_seconds: int = 60,
+    start_seconds: float = START_SECONDS,
+    database: Path | None = None,
 ) -> Iterator[tuple[str, int]]:
     """Start Virtuoso with a new database in ``folder``; yield (SPARQL endpoint URL, pid).
 
@@ -80,14 +82,49 @@ def virtuoso_server(
     changed. ``buffers`` (Virtuoso's page cache, in 8 KB pages: 10,000 as shipped, a
     million triples want about 170,000), ``max_rows`` (``ResultSetMaxRows``, 10,000 as
     shipped) and ``query_seconds`` (``MaxQueryExecutionTime``, 60 as shipped) change
-    those settings too, when given. Raises RuntimeError when it cannot start.
+    those settings too, when given. ``database``, a folder :func:`new_database` filled,
+    is copied instead of making a new database (which takes Virtuoso seconds to tens of
+    seconds: it installs its Conductor). Raises RuntimeError when it cannot start.
     """
+    try:
+        with _running(folder, buffers=buffers, max_rows=max_rows, query_seconds=query_seconds,
+                      start_seconds=start_seconds, database=database, sql=None if database else GRANT) as started:
+            yield started
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def new_database(folder: Path, *, start_seconds: float = START_SECONDS) -> Path:
+    """A new Virtuoso database in ``folder``, SPARQL update granted, its server stopped:
+    for :func:`virtuoso_server` ``(database=folder)``, which copies it. The checkpoint
+    leaves nothing in the transaction log for the copies to replay."""
+    with _running(folder, start_seconds=start_seconds, sql=f"{GRANT} checkpoint;"):
+        pass
+    return folder
+
+
+@contextmanager
+def _running(
+    folder: Path,
+    *,
+    buffers: int | None = None,
+    max_rows: int | None = None,
+    query_seconds: int | None = None,
+    start_seconds: float,
+    database: Path | None = None,
+    sql: str | None = None,
+) -> Iterator[tuple[str, int]]:
+    """Virtuoso on ``folder`` (a new database, or a copy of ``database``), ``sql`` run in
+    it by isql once it is online; the folder is left as the server left it."""
     missing = virtuoso_missing()
     if missing:
         raise RuntimeError(missing)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    isql, http = _free_port(), _free_port()
+    if database is not None:
+        for name in DATABASE_FILES:
+            shutil.copyfile(database / name, folder / name)
+    isql, http = free_port(), free_port()
     changes = {
         ("Database", "DatabaseFile"): f"{folder}/virtuoso.db",
         ("Database", "ErrorLogFile"): f"{folder}/virtuoso.log",
@@ -109,35 +146,12 @@ def virtuoso_server(
         changes[("SPARQL", "MaxQueryExecutionTime")] = str(query_seconds)
     # DirsAllowed keeps its shipped "." (the folder the server runs in: the database's).
     (folder / "virtuoso.ini").write_text(configured(SHIPPED_INI.read_text(), changes))
-    server = subprocess.Popen(
-        [str(VIRTUOSO), "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
-        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{http}/sparql"
-    try:
-        deadline = time.monotonic() + start_seconds
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=5).read()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise RuntimeError(f"Virtuoso stopped at start-up; see {folder / 'virtuoso.log'}") from None
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"Virtuoso did not answer on {url} within {start_seconds} s; see {folder / 'virtuoso.log'}"
-                    ) from None
-                time.sleep(0.1)
-        subprocess.run(
-            [ISQL, f"127.0.0.1:{isql}", "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
-            check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=60,
-        )
-        yield url, server.pid
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+    command = [str(VIRTUOSO), "+configfile", str(folder / "virtuoso.ini"), "+foreground"]
+    # Virtuoso writes its log file itself; what it prints in the foreground is the same.
+    with server_process(command, READY, what="Virtuoso", cwd=folder, start_seconds=start_seconds) as server:
+        if sql:
+            subprocess.run(
+                [ISQL, f"127.0.0.1:{isql}", "dba", "dba", f"exec={sql}"],
+                check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=start_seconds,
+            )
+        yield f"http://127.0.0.1:{http}/sparql", server.pid
