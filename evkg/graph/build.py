@@ -13,14 +13,15 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import networkx as nx
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from ..kb import _HIDDEN, QUANTITY_PARTS, Citation, KnowledgeBase, _citation_order, quantity_text
+from ..caching import collector_paused
+from ..kb import _HIDDEN, QUANTITY_PARTS, KnowledgeBase, quantity_text
 from ..ontology import EV, ID, REFERENCE_GRAPH
 
 __all__ = [
@@ -89,10 +90,13 @@ def build_graph(kb: KnowledgeBase, *, collapse: bool = False) -> nx.MultiDiGraph
 
     Nodes are entities (instances of the ontology's classes, fact nodes included) with
     attributes ``label``, ``type``, ``type_label``, ``country`` (IRI or None), ``fact``
-    (True for n-ary fact nodes), ``details`` (figures and dates as (name, text) pairs) and
-    ``sources``. Edges run subject → object, keyed by predicate IRI, with ``predicate``,
-    ``label``, ``inverse_label``, ``dependency`` (an ev:DependencyScheme IRI), ``graphs``
-    and ``sources`` (dicts with graph, source, title, quote).
+    (True for n-ary fact nodes), ``alt_labels``, ``details`` (figures and dates as
+    (name, text) pairs) and ``sources``. Edges run subject → object, keyed by predicate
+    IRI, with ``predicate``, ``label``, ``inverse_label``, ``dependency`` (an
+    ev:DependencyScheme IRI), ``graphs`` and ``sources`` (dicts with graph, source, title,
+    quote). Every value is a plain string, number, boolean, list, tuple or dict; equal
+    lists (the same graphs, the same details) are one list, held by every node or edge
+    that has them: read them, never change them in place.
 
     With ``collapse=True`` each n-ary fact node is replaced by direct edges between its
     participants, labelled with the fact (``via`` holds the fact node's IRI); the
@@ -111,250 +115,508 @@ def build_graph(kb: KnowledgeBase, *, collapse: bool = False) -> nx.MultiDiGraph
     >>> sorted({d["label"] for _, _, d in G.edges(toyota, data=True) if "via" in d})
     ['Toyota–BYD co-development', 'Toyota–FAW alliance']
     """
-    classes = _entity_classes(kb)
+    classes = {str(c) for c in _entity_classes(kb)}
     props = relations(kb)
-    read = _Reader(kb)
-
-    # Every IRI's classes, then the nodes: instances of the ontology's entity classes.
-    types: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for subject, _, kind in read.triples_with(RDF.type):
-        if isinstance(subject, URIRef) and isinstance(kind, URIRef):
-            types[subject].add(kind)
-    nodes = {iri for iri, kinds in types.items() if not kinds.isdisjoint(classes)}
-
-    names = read.names(nodes)
-    places = read.places(nodes)
-    details = read.details(nodes)
-    quotes = read.quotes()
-    G = nx.MultiDiGraph()
-    for iri in sorted(nodes):
-        kinds = types[iri]
-        own = sorted(k for k in kinds if str(k).startswith(str(EV._NS)))
-        kind = (own or sorted(kinds))[0]
-        label, alt_labels = names.get(iri, (None, ()))
-        is_fact = iri in quotes
-        G.add_node(
-            str(iri),
-            label=label if label is not None else kb.label_of(iri),
-            type=str(kind),
-            type_label=read.label(kind),
-            country=_country(iri, kinds, places, types),
-            fact=is_fact,
-            alt_labels=list(alt_labels),
-            details=list(details.get(iri, ())),
-            sources=[c.__dict__ for c in read.citations(iri)] if is_fact else [],
-        )
-
-    edges: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for s, p, o, g in read.links():
-        if s in nodes and o in nodes:
-            edges[(str(s), str(p), str(o))].add(str(g))
-    evidence = read.evidence()
-    for (s, p, o), graphs in sorted(edges.items()):
-        relation = props.get(p) or Relation(p, read.label(URIRef(p)), f"inverse of {read.label(URIRef(p))}", str(EV.NoDependency))
-        if G.nodes[s]["fact"]:
-            sources = G.nodes[s]["sources"]
-        else:
-            sources = [c.__dict__ for c in evidence.get((URIRef(s), URIRef(p), URIRef(o)), [])]
-            if not sources:
-                sources = [{"graph": g, "source": "", "title": read.graph_title(g), "quote": None} for g in sorted(graphs)]
-        G.add_edge(
-            s,
-            o,
-            key=p,
-            predicate=p,
-            label=relation.label,
-            inverse_label=relation.inverse_label,
-            dependency=relation.dependency,
-            graphs=sorted(graphs),
-            sources=sources,
-        )
-    # The reference data names every ISO 3166 country: one that only it names, with no
-    # edge, would be an isolated node on every page and in every ranking.
-    typed_elsewhere = {s for s, _, g in read.quads_with(RDF.type) if str(g) != str(REFERENCE_GRAPH)}
-    G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0 and URIRef(n) not in typed_elsewhere])
+    # The values read hold no reference cycles: the collector's passes over the millions
+    # of them a large store gives would only cost time.
+    with collector_paused():
+        G = _assemble(kb, classes, props)
     if collapse:
         G = _collapse(G)
     return G
 
 
-def _country(iri: URIRef, kinds: set[URIRef], places: dict, types: dict) -> str | None:
-    """The node itself if it is a country, else the first country it is based or located in."""
-    if EV.Country in kinds:
-        return str(iri)
-    for predicate in (EV.basedIn, EV.locatedIn):
-        for place in sorted(places.get((iri, predicate), ())):
-            if EV.Country in types.get(place, ()):
-                return str(place)
-    return None
+def _assemble(kb: KnowledgeBase, classes: set[str], props: dict[str, Relation]) -> nx.MultiDiGraph:
+    """The graph of :func:`build_graph`, not collapsed: one pass over the store, then the
+    nodes in IRI order, then the edges in (subject, predicate, object) order."""
+    scan = _Scan(kb)
+    scan.read(_quads(kb, skip=_SKIPPED))
+    nodes = sorted(iri for iri, kinds in scan.types.items() if not classes.isdisjoint(kinds))
+    candidates = set(nodes)
+    edges = {}
+    linked = set()
+    for s in nodes:
+        found = scan.edges_from(s, candidates)
+        if found:
+            edges[s] = found
+            linked.add(s)
+            linked.update([o for _, o, _ in found])
+    # The reference data names every ISO 3166 country: one that only it names, with no
+    # edge, would be an isolated node on every page and in every ranking.
+    nodes = [n for n in nodes if n in linked or n in scan.typed_elsewhere]
+    del linked, candidates
+    shared = _Shared()
+
+    G = nx.MultiDiGraph()
+    fact_sources: dict[str, list] = {}
+    for iri in nodes:
+        kinds = scan.types[iri]
+        if len(kinds) == 1:
+            kind = kinds[0]
+        else:
+            kind = min((k for k in kinds if k.startswith(_EV)), default=None) or min(kinds)
+        label, alt_labels = scan.names(iri)
+        if iri in scan.quotes:
+            sources = fact_sources[iri] = scan.citations(iri)
+        else:
+            sources = shared.list(())
+        G.add_node(
+            iri,
+            label=label if label is not None else kb.label_of(URIRef(iri)),
+            type=kind,
+            type_label=scan.label(kind),
+            country=scan.country(iri, kinds, edges.get(iri, ())),
+            fact=iri in fact_sources,
+            alt_labels=shared.list(alt_labels),
+            details=shared.list(scan.details(iri)),
+            sources=sources,
+        )
+    scan.release_nodes()
+
+    evidence = scan.evidence()
+    for s in nodes:
+        found = edges.pop(s, None)
+        if found is None:
+            continue
+        fact = fact_sources.get(s)
+        for p, o, graphs in found:
+            relation = props.get(p)
+            if relation is None:
+                label = scan.label(p)
+                relation = props[p] = Relation(p, label, f"inverse of {label}", str(EV.NoDependency))
+            sources = fact
+            if sources is None:
+                sources = (evidence and evidence.get((s, p, o))) or shared.graph_sources(graphs, scan.graph_title)
+            G.add_edge(
+                s,
+                o,
+                key=relation.iri,
+                predicate=relation.iri,
+                label=relation.label,
+                inverse_label=relation.inverse_label,
+                dependency=relation.dependency,
+                graphs=shared.list(graphs),
+                sources=sources,
+            )
+    return G
 
 
-#: Triples the graph's nodes do not show among their details.
-_NOT_DETAILS = frozenset(_HIDDEN | {EV.evidence})
+_EV = str(EV._NS)
+_XSD_STRING = str(XSD.string)
+_XSD_DECIMAL = str(XSD.decimal)
 
 
-class _Reader:
-    """Reads what the graph's nodes and edges carry in a few passes over the store, not
-    a lookup per node, and puts it into words as the knowledge base does.
+class _Blank(str):
+    """A blank node's label, apart from IRIs (both are plain strings elsewhere)."""
 
-    On a store that answers SPARQL itself (Oxigraph, a SPARQL endpoint) each pass is
-    one streamed query; on rdflib's memory store, one walk over a triple pattern (rdflib's
-    own SPARQL engine is the slower way there).
+    __slots__ = ()
+
+
+def _quads(kb: KnowledgeBase, *, skip: frozenset[str] = frozenset()) -> Iterator[tuple]:
+    """Every quad of ``kb``'s named graphs as plain values: an IRI is a ``str``, a blank
+    node a :class:`_Blank`, a literal a (lexical form, language, datatype) tuple, and
+    the graph its name. Quads whose predicate is in ``skip`` are left out.
+
+    An Oxigraph database is read directly, graph by graph, without making rdflib terms;
+    a store that answers SPARQL itself in one streamed query; rdflib's memory store by
+    walking its quads.
+    """
+    handle = _pyoxigraph_store(kb)
+    if handle is not None:
+        return _oxigraph_quads(handle, skip)
+    if kb.store is not None and kb.store.native_sparql:
+        rows = kb.rows("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    else:
+        rows = ((s, p, o, _name(g)) for s, p, o, g in kb.dataset.quads((None, None, None, None)))
+    return _rdflib_quads(rows, skip)
+
+
+def _pyoxigraph_store(kb: KnowledgeBase):
+    """The pyoxigraph Store that holds ``kb``'s quads, if there is one."""
+    handle = getattr(kb.store, "_ox", None)
+    if handle is None:
+        return None
+    import pyoxigraph
+
+    return handle if isinstance(handle, pyoxigraph.Store) else None
+
+
+def _oxigraph_quads(store, skip: frozenset[str]) -> Iterator[tuple]:
+    import pyoxigraph as ox
+
+    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
+    for graph in sorted(store.named_graphs(), key=str):
+        name = graph.value
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            p = quad.predicate.value
+            if p in skip:
+                continue
+            s = quad.subject
+            kind = type(s)
+            if kind is named:
+                s = s.value
+            elif kind is blank:
+                s = _Blank(s.value)
+            else:
+                continue  # a quoted triple (RDF 1.2) is no entity
+            o = quad.object
+            kind = type(o)
+            if kind is named:
+                o = o.value
+            elif kind is literal:
+                language = o.language
+                if language:
+                    o = (o.value, language, None)
+                else:
+                    datatype = o.datatype.value
+                    value = o.value
+                    if datatype == _XSD_DECIMAL and "." not in value:
+                        value += ".0"  # as evkg's rdflib view of the store reads it
+                    o = (value, None, datatype)
+            elif kind is blank:
+                o = _Blank(o.value)
+            else:
+                continue
+            yield s, p, o, name
+
+
+def _rdflib_quads(rows, skip: frozenset[str]) -> Iterator[tuple]:
+    for s, p, o, g in rows:
+        p = str(p)
+        if p in skip:
+            continue
+        kind = type(s)
+        if kind is URIRef:
+            s = str(s)
+        elif kind is BNode:
+            s = _Blank(s)
+        else:
+            continue
+        kind = type(o)
+        if kind is URIRef:
+            o = str(o)
+        elif kind is Literal:
+            o = (str(o), o.language, None if o.datatype is None else str(o.datatype))
+        elif kind is BNode:
+            o = _Blank(o)
+        else:
+            continue
+        yield s, p, o, str(g)
+
+
+def _term(value):
+    """The rdflib term of a plain value from :func:`_quads`."""
+    if type(value) is tuple:
+        text, language, datatype = value
+        if language or datatype is None or datatype == _XSD_STRING:
+            return Literal(text, lang=language or None)
+        return Literal(text, datatype=URIRef(datatype))
+    return BNode(value) if type(value) is _Blank else URIRef(value)
+
+
+class _Shared:
+    """One list for every equal list of values (the same graphs, details, names), and one
+    list of sources for every edge stated by the same graphs with no quote of its own:
+    the graph of a large store holds each of them once."""
+
+    def __init__(self):
+        self._lists: dict[tuple, list] = {}
+        self._sources: dict[tuple, list] = {}
+
+    def list(self, values) -> list:
+        key = tuple(values)
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = list(key)
+        return found
+
+    def graph_sources(self, graphs: tuple[str, ...], title) -> list[dict]:
+        found = self._sources.get(graphs)
+        if found is None:
+            found = self._sources[graphs] = [
+                {"graph": g, "source": "", "title": title(g), "quote": None} for g in graphs
+            ]
+        return found
+
+
+#: What a quad's predicate tells :class:`_Scan` to note besides edges and details.
+_TYPE, _NAME, _ALT_NAME, _QUOTE, _EVIDENCE, _READING, _STATEMENT, _QUANTITY = range(1, 9)
+_ROLES = {
+    str(RDF.type): _TYPE,
+    str(RDFS.label): _NAME,
+    str(SKOS.prefLabel): _NAME,
+    str(SKOS.altLabel): _ALT_NAME,
+    str(EV.quote): _QUOTE,
+    str(EV.evidence): _EVIDENCE,
+    str(EV.interpretation): _READING,
+    **{str(p): _STATEMENT for p in (RDF.subject, RDF.predicate, RDF.object)},
+    **{str(p): _QUANTITY for p in QUANTITY_PARTS},
+}
+#: Neither an edge nor a detail, and nothing else the graph shows.
+_SKIPPED = frozenset({str(PROV.wasDerivedFrom)})
+
+
+class _Scan:
+    """What the graph's nodes and edges carry, read in one pass over the quads of
+    :func:`_quads` and kept as plain strings; put into words as the knowledge base does
+    (:meth:`KnowledgeBase.label_of`, :meth:`KnowledgeBase.attributes`,
+    :meth:`KnowledgeBase.node_citations`, :meth:`KnowledgeBase.evidence_index`).
+
+    What is held for each of many subjects is kept small (its classes as a tuple, its
+    candidate edges as one flat list of predicate, object, graph ...): a large store has
+    hundreds of thousands of them.
     """
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        self.by_sparql = kb.store is not None and kb.store.native_sparql
-        self._labels: dict[URIRef, str] = {}
+        self.types: dict[str, tuple[str, ...]] = {}
+        self.typed_elsewhere: set[str] = set()  # typed in a graph other than the reference data
+        self.quotes: dict = {}  # node -> [(graph, quote)]
+        self._label: dict[str, str] = {}  # the least English rdfs:label
+        self._preferred: dict[str, str] = {}  # the least English skos:prefLabel
+        self._alt: dict[str, set[str]] = {}
+        self._pairs: dict[str, set[tuple[str, str]]] = {}
+        self._uses: dict = {}  # blank node -> [(subject, predicate)]
+        self._parts: dict = {}  # node -> {quantity part: [values]}
+        self._statements: dict = {}  # node -> {rdf:subject, rdf:predicate, rdf:object: [values]}
+        self._extra: dict = {}
+        self._readings: dict = {}
+        self._links: dict[str, list[str]] = {}  # subject -> [predicate, object, graph, ...]
+        self._one: dict[str, str] = {}
+        self._words: dict[str, str] = {}
+        self._texts: dict[tuple, str] = {}
+        self._sources: dict[str, tuple[str, str]] = {}
         self._titles: dict[str, str] = {}
-        self._sources: dict[URIRef, tuple[str, str]] = {}
-        self._quotes: dict[URIRef, list[tuple[URIRef, str]]] | None = None
-        self._extra: dict[URIRef, list[URIRef]] = defaultdict(list)
-        self._interpretations: dict[URIRef, str] = {}
+        self._citations: dict = {}
 
-    # ------------------------------------------------------------ passes over the store
+    def read(self, quads: Iterable[tuple]) -> None:
+        roles, hidden, rdf_type = _ROLES, _HIDDEN_DETAILS, str(RDF.type)
+        reference, entity_space = str(REFERENCE_GRAPH), str(ID)
+        types, links, pairs, text, label = self.types, self._links, self._pairs, self.text, self.label
+        # One string for each IRI: a node's IRI is read in many quads, and the graph and
+        # what is read towards it hold it once.
+        one = self._one
+        for s, p, o, g in quads:
+            p = one.setdefault(p, p)
+            role = roles.get(p)
+            subject_iri = type(s) is str
+            if subject_iri:
+                s = one.setdefault(s, s)
+            kind = type(o)
+            if kind is str:
+                o = one.setdefault(o, o)
+            if role is not None:
+                if role == _TYPE:
+                    if subject_iri and kind is str:
+                        held = types.get(s)
+                        if held is None:
+                            types[s] = (o,)
+                        elif o not in held:
+                            types[s] = held + (o,)
+                        if g != reference:
+                            self.typed_elsewhere.add(s)
+                    continue
+                if role == _NAME or role == _ALT_NAME:
+                    if subject_iri:
+                        self._name(s, p, o)
+                elif role == _QUOTE:
+                    self.quotes.setdefault(s, []).append((g, text(o) if kind is tuple else str(o)))
+                elif role == _EVIDENCE:
+                    self._extra.setdefault(s, set()).add(o)
+                elif role == _READING:
+                    self._readings.setdefault(s, set()).add(text(o) if kind is tuple else str(o))
+                elif role == _STATEMENT:
+                    self._statements.setdefault(s, {}).setdefault(p, []).append(o)
+                else:  # _QUANTITY
+                    self._parts.setdefault(s, {}).setdefault(p, []).append(o)
+            if not subject_iri:
+                continue
+            if kind is str:
+                if p != rdf_type:
+                    held = links.get(s)
+                    if held is None:
+                        links[s] = [p, o, g]
+                    else:
+                        held += (p, o, g)
+                if p not in hidden and not o.startswith(entity_space):
+                    pairs.setdefault(s, set()).add((label(p), label(o)))
+            elif p in hidden:
+                continue
+            elif kind is tuple:
+                pairs.setdefault(s, set()).add((label(p), text(o)))
+            else:
+                self._uses.setdefault(o, []).append((s, p))
+        self._quantities()
 
-    def triples_with(self, *predicates: URIRef) -> Iterator[tuple]:
-        """(subject, predicate, object) of every triple with one of ``predicates``."""
-        if self.by_sparql:
-            values = " ".join(f"<{p}>" for p in predicates)
-            return self.kb.rows(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}")
-        union = self.kb.dataset
-        return ((s, p, o) for p in predicates for s, o in union.subject_objects(p))
+    # ------------------------------------------------------------ terms in words
 
-    def quads_with(self, predicate: URIRef) -> Iterator[tuple]:
-        """(subject, object, graph) of every triple with ``predicate``, in each named graph."""
-        if self.by_sparql:
-            return self.kb.rows(f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s <{predicate}> ?o }} }}")
-        return ((s, o, _name(g)) for s, _, o, g in self.kb.dataset.quads((None, predicate, None, None)))
-
-    def described(self) -> Iterator[tuple]:
-        """(subject, predicate, object) of every triple about an IRI that could be a detail."""
-        if self.by_sparql:
-            skip = ", ".join(f"<{p}>" for p in sorted(_NOT_DETAILS))
-            return self.kb.rows(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && ?p NOT IN ({skip})) }}")
-        return (
-            (s, p, o) for s, p, o in self.kb.dataset.triples((None, None, None))
-            if isinstance(s, URIRef) and p not in _NOT_DETAILS
-        )
-
-    def links(self) -> Iterator[tuple]:
-        """(subject, predicate, object, graph) of every IRI-to-IRI triple in a named graph
-        but rdf:type and prov:wasDerivedFrom: the candidate edges."""
-        if self.by_sparql:
-            return self.kb.rows(
-                "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                "FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type && ?p != prov:wasDerivedFrom) }"
-            )
-        return (
-            (s, p, o, _name(g)) for s, p, o, g in self.kb.dataset.quads((None, None, None, None))
-            if isinstance(s, URIRef) and isinstance(o, URIRef) and p not in (RDF.type, PROV.wasDerivedFrom)
-        )
-
-    # ------------------------------------------------------------ what nodes and edges carry
-
-    def label(self, term) -> str:
+    def label(self, iri: str) -> str:
         """The label of a property, class or other IRI (asked once each)."""
-        if term not in self._labels:
-            self._labels[term] = self.kb.label_of(term)
-        return self._labels[term]
+        found = self._words.get(iri)
+        if found is None:
+            found = self._words[iri] = self.kb.label_of(URIRef(iri))
+        return found
+
+    def text(self, literal: tuple) -> str:
+        """A literal as rdflib writes it (a number in its canonical form)."""
+        value, language, datatype = literal
+        if language or datatype is None or datatype == _XSD_STRING:
+            return value
+        found = self._texts.get(literal)
+        if found is None:
+            found = self._texts[literal] = str(_term(literal))
+        return found
 
     def graph_title(self, graph: str) -> str:
         if graph not in self._titles:
             self._titles[graph] = self.kb.graph_title(graph)
         return self._titles[graph]
 
-    def names(self, nodes: set) -> dict[URIRef, tuple[str | None, tuple[str, ...]]]:
-        """Each node's label (as KnowledgeBase.label_of chooses it) and its other names."""
-        found: dict[URIRef, dict] = defaultdict(lambda: {RDFS.label: None, SKOS.prefLabel: None, SKOS.altLabel: set()})
-        for subject, predicate, value in self.triples_with(RDFS.label, SKOS.prefLabel, SKOS.altLabel):
-            if subject not in nodes:
-                continue
-            entry = found[subject]
-            if predicate == SKOS.altLabel:
-                entry[predicate].add(str(value))
-            elif isinstance(value, Literal) and value.language in (None, "en"):
-                current = entry[predicate]
-                if current is None or str(value) < current:
-                    entry[predicate] = str(value)
-        return {
-            iri: (entry[RDFS.label] or entry[SKOS.prefLabel], tuple(sorted(entry[SKOS.altLabel])))
-            for iri, entry in found.items()
-        }
+    # ------------------------------------------------------------ nodes
 
-    def places(self, nodes: set) -> dict[tuple[URIRef, URIRef], list[URIRef]]:
-        found: dict[tuple[URIRef, URIRef], list[URIRef]] = defaultdict(list)
-        for subject, predicate, place in self.triples_with(EV.basedIn, EV.locatedIn):
-            if subject in nodes and isinstance(place, URIRef):
-                found[(subject, predicate)].append(place)
-        return found
+    def _name(self, subject: str, predicate: str, value) -> None:
+        if predicate == _ALT_LABEL:
+            self._alt.setdefault(subject, set()).add(self.text(value) if type(value) is tuple else str(value))
+        elif type(value) is tuple and value[1] in (None, "en"):
+            chosen = self._label if predicate == _LABEL else self._preferred
+            text = self.text(value)
+            current = chosen.get(subject)
+            if current is None or text < current:
+                chosen[subject] = text
 
-    def details(self, nodes: set) -> dict[URIRef, tuple[tuple[str, str], ...]]:
-        """KnowledgeBase.attributes of every node: figures and dates in words."""
-        entity_space = str(ID)
-        pairs: dict[URIRef, set[tuple[str, str]]] = defaultdict(set)
-        quantities: dict = {}
-        for subject, predicate, value in self.described():
-            if subject not in nodes or predicate in _NOT_DETAILS:
-                continue
-            if isinstance(value, BNode):
-                quantities.setdefault(value, []).append((subject, predicate))
-            elif isinstance(value, Literal):
-                pairs[subject].add((self.label(predicate), str(value)))
-            elif not str(value).startswith(entity_space):
-                pairs[subject].add((self.label(predicate), self.label(value)))
-        if quantities:
-            parts: dict = defaultdict(dict)
-            for node, predicate, value in self.triples_with(*QUANTITY_PARTS):
-                if node in quantities:
-                    held = parts[node]
-                    held[predicate] = value if predicate not in held else min(held[predicate], value)
-            for node, uses in quantities.items():
-                words = quantity_text(parts.get(node, {}))
-                for subject, predicate in uses:
-                    pairs[subject].add((self.label(predicate), words))
-        return {iri: tuple(sorted(found)) for iri, found in pairs.items()}
+    def names(self, iri: str) -> tuple[str | None, tuple[str, ...]]:
+        """A node's label (as KnowledgeBase.label_of chooses it) and its other names."""
+        label = self._label.get(iri)
+        if label is None:
+            label = self._preferred.get(iri)
+        alt = self._alt.get(iri)
+        return label, tuple(sorted(alt)) if alt else ()
 
-    def quotes(self) -> dict[URIRef, list[tuple[URIRef, str]]]:
-        """Every node with a quote: its (graph, quote) pairs."""
-        if self._quotes is None:
-            self._quotes = defaultdict(list)
-            for node, quote, graph in self.quads_with(EV.quote):
-                self._quotes[node].append((graph, str(quote)))
-            for node, _, extra in self.triples_with(EV.evidence):
-                self._extra[node].append(extra)
-            for node, _, reading in self.triples_with(EV.interpretation):
-                self._interpretations[node] = str(reading)
-        return self._quotes
+    def country(self, iri: str, kinds: tuple[str, ...], edges) -> str | None:
+        """The node itself if it is a country, else the first country it is based or
+        located in, from its ``edges`` (from :meth:`edges_from`)."""
+        if _COUNTRY in kinds:
+            return iri
+        for predicate in _PLACES:
+            for p, place, _ in edges:
+                if p == predicate and _COUNTRY in self.types.get(place, ()):
+                    return place
+        return None
 
-    def _source(self, graph: URIRef) -> tuple[str, str]:
+    def details(self, iri: str) -> tuple[tuple[str, str], ...]:
+        """KnowledgeBase.attributes of a node: figures and dates in words."""
+        found = self._pairs.get(iri)
+        return tuple(sorted(found)) if found else ()
+
+    def _quantities(self) -> None:
+        """Put each quantity value a node's detail points to into words."""
+        words_of: dict[tuple, str] = {}
+        for node, held in self._uses.items():
+            parts = self._parts.get(node, {})
+            key = tuple((p, tuple(values)) for p, values in parts.items())
+            words = words_of.get(key)
+            if words is None:
+                words = words_of[key] = quantity_text({URIRef(p): _least(values) for p, values in parts.items()})
+            for subject, predicate in held:
+                self._pairs.setdefault(subject, set()).add((self.label(predicate), words))
+        self._uses = self._parts = None
+
+    def release_nodes(self) -> None:
+        """Drop what only the nodes needed."""
+        self._label = self._preferred = self._alt = self._pairs = None
+
+    # ------------------------------------------------------------ citations
+
+    def _source(self, graph: str) -> tuple[str, str]:
         if graph not in self._sources:
-            source = self.kb._graph_source(graph)
+            source = self.kb._graph_source(URIRef(graph))
             self._sources[graph] = (str(source or ""), self.kb._source_title(source))
         return self._sources[graph]
 
-    def citations(self, node) -> list[Citation]:
-        """KnowledgeBase.node_citations, from the quotes read in bulk."""
-        quotes = self.quotes()
-        if node not in quotes:
-            return self.kb.node_citations(node)  # no quote of its own: the knowledge base's rules
-        interpretation = self._interpretations.get(node)
-        citations = [Citation(str(graph), *self._source(graph), quote, interpretation) for graph, quote in quotes[node]]
-        for extra in sorted(self._extra.get(node, ())):
-            citations.extend(self.citations(extra))
-        return sorted(set(citations), key=lambda c: (c.graph, c.quote or ""))
+    def citations(self, node) -> list[dict]:
+        """KnowledgeBase.node_citations, from the quotes read in the pass, as the dicts
+        of the citations' fields."""
+        found = self._citations.get(node)
+        if found is not None:
+            return found
+        quotes = self.quotes.get(node)
+        if quotes is None:  # no quote of its own: the knowledge base's rules
+            found = [c.__dict__ for c in self.kb.node_citations(_term(node))]
+        else:
+            readings = self._readings.get(node)
+            reading = max(readings) if readings else None
+            found = []
+            for graph, quote in quotes:
+                source, title = self._source(graph)
+                found.append(
+                    {"graph": graph, "source": source, "title": title, "quote": quote, "interpretation": reading, "note": None}
+                )
+            for extra in self._extra.get(node, ()):
+                found.extend(self.citations(extra))
+            if len(found) > 1:
+                unique = {tuple(c.values()): c for c in found}
+                found = sorted(unique.values(), key=lambda c: (c["graph"], c["quote"] or ""))
+        self._citations[node] = found
+        return found
 
-    def evidence(self) -> dict[tuple, list[Citation]]:
-        """KnowledgeBase.evidence_index, from the quotes read in bulk."""
-        parts: dict = defaultdict(dict)
-        for node, predicate, value in self.triples_with(RDF.subject, RDF.predicate, RDF.object):
-            held = parts[node]
-            held[predicate] = value if predicate not in held else min(held[predicate], value)
-        index: dict[tuple, list[Citation]] = defaultdict(list)
-        for node, held in parts.items():
-            triple = (held.get(RDF.subject), held.get(RDF.predicate), held.get(RDF.object))
+    def evidence(self) -> dict[tuple, list[dict]]:
+        """KnowledgeBase.evidence_index, from the statements read in the pass."""
+        index: dict[tuple, list[dict]] = defaultdict(list)
+        for node, held in self._statements.items():
+            triple = tuple(_plain(_least(held[part])) if part in held else None for part in _STATEMENT_PARTS)
             index[triple].extend(self.citations(node))
-        return {triple: sorted(found, key=_citation_order) for triple, found in index.items()}
+        return {triple: sorted(found, key=_cited_order) for triple, found in index.items()}
+
+    # ------------------------------------------------------------ edges
+
+    def edges_from(self, subject: str, nodes: set[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+        """The edges from ``subject`` to ``nodes``, in (predicate, object) order, each with
+        the graphs that state it; read once."""
+        held = self._links.pop(subject, None)
+        if not held:
+            return []
+        if len(held) == 3:
+            p, o, g = held
+            return [(p, o, (g,))] if o in nodes else []
+        found = []
+        last = None
+        for p, o, g in sorted(zip(held[::3], held[1::3], held[2::3])):
+            if o not in nodes:
+                continue
+            if last is not None and last[0] == p and last[1] == o:
+                if g != last[2][-1]:
+                    found[-1] = last = (p, o, last[2] + (g,))
+            else:
+                last = (p, o, (g,))
+                found.append(last)
+        return found
+
+
+def _cited_order(citation: dict) -> tuple[str, str, str, str]:
+    """:func:`evkg.kb._citation_order` of a citation as a dict."""
+    return (citation["graph"], citation["source"], citation["title"], citation["quote"] or "")
+
+
+_LABEL, _ALT_LABEL = str(RDFS.label), str(SKOS.altLabel)
+_COUNTRY = str(EV.Country)
+_PLACES = (str(EV.basedIn), str(EV.locatedIn))
+_STATEMENT_PARTS = tuple(str(p) for p in (RDF.subject, RDF.predicate, RDF.object))
+#: Predicates whose triples are no detail of a node (as KnowledgeBase.attributes has it).
+_HIDDEN_DETAILS = frozenset(str(p) for p in _HIDDEN | {EV.evidence})
+
+
+def _least(values: list):
+    """The least of the values a property has (as rdflib orders terms)."""
+    return _term(values[0]) if len(values) == 1 else min(_term(v) for v in values)
+
+
+def _plain(term):
+    """The plain value of an rdflib term (the inverse of :func:`_term` for IRIs and blank nodes)."""
+    if isinstance(term, URIRef):
+        return str(term)
+    if isinstance(term, BNode):
+        return _Blank(term)
+    return term
 
 
 def _name(graph) -> URIRef:
