@@ -122,6 +122,23 @@ def test_a_bad_file_leaves_the_store_unchanged(tmp_path):
     assert quads(kb) == before
 
 
+@pytest.mark.parametrize("blank_node", [True, False], ids=["one bulk loader", "side by side"])
+def test_an_error_after_a_million_quads_written_leaves_the_store_unchanged(tmp_path, blank_node):
+    # Oxigraph's bulk loader hands a million quads at a time to its writers; a syntax
+    # error past the first million must still leave nothing in the store.
+    bad = tmp_path / "late-error.nt"
+    with bad.open("w", encoding="utf-8") as out:
+        out.write("_:b <http://e/p> <http://e/o> .\n" if blank_node else "")
+        out.writelines(f"<http://e/s{i}> <http://e/p> <http://e/o> .\n" for i in range(1_000_001))
+        out.write("<http://e/s> <http://e/p> .\n")
+    kb = evkg.load(store=f"oxigraph:{tmp_path / 'db'}", seeds=False)
+    before = quads(kb)
+    with pytest.raises(ParseError, match=rf"late-error.nt, line {1_000_002 + blank_node}: .*Nothing was loaded"):
+        kb.store.load_file(bad, graph_iri="https://w3id.org/evkg/graph/data/late-error.nt")
+    assert quads(kb) == before
+    assert list(kb.store.path.glob("bulk-*.sst")) == []
+
+
 def test_default_graph_of_a_quad_file_goes_to_its_graph(tmp_path):
     mixed = tmp_path / "mixed.nq"
     mixed.write_text("<http://e/a> <http://e/p> <http://e/b> .\n<http://e/a> <http://e/p> <http://e/c> <http://e/g> .\n")
@@ -196,6 +213,13 @@ BLANK_FILES = {
         '_:q <http://e/value> "100" <http://e/g> .\n'
         '_:q <http://e/unit> <http://e/GWh> .\n'
     ),
+    # An escape makes evkg check every term, reading blank node labels as written.
+    "escaped.nq": (
+        '<http://e/plant> <http://e/capacity> _:q <http://e/g> .\n'
+        '_:q <http://e/value> "100" <http://e/g> .\n'
+        '_:q <http://e/unit> <http://e/GWh> .\n'
+        '<http://e/plant> <http://e/name> "Caf\\u00e9 plant" <http://e/g> .\n'
+    ),
 }
 
 
@@ -217,10 +241,11 @@ def test_blank_nodes_are_one_node_in_each_graph_and_in_the_union(tmp_path, name)
     assert [g.identifier for g in kb.dataset.contexts(value)] != []
 
 
-def test_the_same_blank_node_label_in_two_files_is_two_nodes(tmp_path):
+@pytest.mark.parametrize("literal", ["plain", "caf\\u00e9"], ids=["plain", "escaped"])
+def test_the_same_blank_node_label_in_two_files_is_two_nodes(tmp_path, literal):
     first, second = tmp_path / "a.nt", tmp_path / "b.nt"
-    first.write_text('_:x <http://e/p> "from a" .\n')
-    second.write_text('_:x <http://e/p> "from b" .\n')
+    first.write_text(f'_:x <http://e/p> "{literal} a" .\n')
+    second.write_text(f'_:x <http://e/p> "{literal} b" .\n')
     kb = evkg.load(store=f"oxigraph:{tmp_path / 'db'}", seeds=False)
     for path in (first, second):
         kb.store.load_file(path, graph_iri=f"https://w3id.org/evkg/graph/data/{path.name}")

@@ -316,24 +316,32 @@ class OxigraphStore(Store):
     ) -> LoadReport:
         """Add one RDF file with Oxigraph's bulk loader; all or nothing.
 
-        The whole file is parsed first (Oxigraph's parser, or evkg's safe rdflib loader
-        for formats Oxigraph does not read), so a syntax error leaves the store as it
-        was. Triples outside a named graph go to ``graph_iri``.
+        Triples outside a named graph go to ``graph_iri``. Formats Oxigraph does not read
+        are parsed whole by evkg's safe rdflib loader first, then written.
 
-        Every IRI, blank node label, datatype and language tag is checked first
-        (:class:`evkg.loading.TermCheck`), and a JSON-LD document that names a context
-        instead of writing it inline is refused unless ``allow_network`` (then evkg's
-        rdflib loader reads it: Oxigraph's parser reads no context).
+        The store writes each triple twice: to its named graph, and to the de-duplicated
+        union in the default graph (Oxigraph's own union would repeat a triple once per
+        graph that holds it). The file is read once by Oxigraph's parser, with its blank
+        nodes given fresh names, and each triple goes to one bulk loader twice, as terms
+        (nothing is written out as text and read back): a file loads whole or not at all,
+        as the bulk loader writes nothing until its input has ended without an error.
+        N-Triples and N-Quads without a blank node (no ``_:`` in the file) are written
+        faster: Oxigraph's bulk loader reads the file for the named copy without Python's
+        lock, while evkg reads it for the union copy, so the two use two cores.
 
-        The store writes each triple twice, to its named graph and to the de-duplicated
-        union in the default graph. For a file without blank nodes the two copies are
-        written side by side, each by Oxigraph's bulk loader (which leaves Python's lock
-        while it works, so the two use two cores). Blank nodes must get the same fresh
-        names in both copies, so a file with blank nodes is parsed once, and each quad
-        is handed on twice, as terms, to one bulk load.
+        Oxigraph's parsers (but for JSON-LD's) refuse every IRI RFC 3987's grammar
+        refuses; what the grammar lets through and evkg refuses (bidirectional marks,
+        line separators: :func:`evkg.loading.iri_problem`) can only be in a file that
+        holds their bytes or an escape, and in such a file (and in any JSON-LD document)
+        every IRI, blank node label, datatype and language tag is checked
+        (:class:`evkg.loading.TermCheck`) before anything is written. A JSON-LD document
+        that names a context instead of writing it inline is refused unless
+        ``allow_network`` (then evkg's rdflib loader reads it: Oxigraph's parser reads no
+        context).
 
         ``progress(stage, done, total)`` hears of the work: ``"parsing"`` with the
-        triples read so far, then ``"writing"`` (total known).
+        triples read so far, then ``"writing"`` (total known) for what is left once the
+        whole file is read.
         """
         from ..loading import (
             FORMAT_NAMES, check_readable, check_xml_entities, check_xml_whole, guess_format, parse_file,
@@ -364,19 +372,24 @@ class OxigraphStore(Store):
         import pyoxigraph as ox
 
         ox_format = getattr(ox.RdfFormat, _OX_FORMATS[fmt])
-        base = graph_iri  # relative IRIs resolve against the graph, as with --data
-        found = self._check(path, ox_format, base, report)
-        report("writing", 0, found.triples)
+        # Oxigraph's JSON-LD parser drops an invalid IRI unless lenient: read it leniently
+        # everywhere, so that what is checked is what is written.
+        read = _Reading(path, ox_format, base=graph_iri, lenient=ox_format == ox.RdfFormat.JSON_LD)
+        check = _OxTermCheck(path) if read.lenient or _may_hold_marks(path) else None
+        side_by_side = not read.lenient and _free_of_blank_nodes(read)
+        if side_by_side and check is not None:
+            self._check(read, check, report)  # two bulk loaders: checked before either writes
         marker = self.path / LOADING_FILE
         try:
             self._changed()  # before writing: a load cut short leaves no stale graph behind
             # Removed when the writing ends; found by the next process that opens the
             # database if this one is killed meanwhile (see _recover).
             _write_marker(marker, path, graph_iri)
-            if found.blank_nodes:
-                self._write_with_blank_nodes(path, ox_format, base, ox.NamedNode(graph_iri))
+            target = ox.NamedNode(graph_iri)
+            if side_by_side:
+                triples = self._write_side_by_side(read, target, None if check else report)
             else:
-                self._write_side_by_side(path, ox_format, base, ox.NamedNode(graph_iri), found.named_graphs)
+                triples = self._write_together(read, target, check, report)
             self._ox.flush()
         except OSError as exc:
             raise StoreError(f"{path}: writing to {self.spec} failed: {exc}") from None
@@ -388,90 +401,177 @@ class OxigraphStore(Store):
         finally:
             self._changed()
             marker.unlink(missing_ok=True)
-        report("writing", found.triples, found.triples)
-        return LoadReport(path, found.triples, time.perf_counter() - started)
+        report("writing", triples, triples)
+        return LoadReport(path, triples, time.perf_counter() - started)
 
-    def _write_side_by_side(self, path: Path, ox_format, base: str, target, named_graphs: bool) -> None:
-        """The named copy and the union copy at once, each by a bulk loader (no blank nodes)."""
+    def _write_together(self, read: _Reading, target, check: _OxTermCheck | None, report: LoadProgress) -> int:
+        """Both copies of the file's triples by one bulk loader (see :meth:`load_file`),
+        each term checked first if ``check``; the number of triples read."""
+        import pyoxigraph as ox
+
+        quad, unnamed, default = ox.Quad, ox.DefaultGraph, ox.DefaultGraph()
+        count = 0
+        # The check reads blank node labels as written; fresh names are then given here.
+        fresh = None if check is None else _FreshBlankNodes()
+
+        def doubled():
+            nonlocal count
+            parsed = ox.parse(
+                path=str(read.path), format=read.format, base_iri=read.base, lenient=read.lenient,
+                rename_blank_nodes=check is None,
+            )
+            try:
+                for found in parsed:
+                    count += 1
+                    if fresh is not None:
+                        check.quad(found)
+                        found = fresh.quad(found)
+                    s, p, o, g = found.subject, found.predicate, found.object, found.graph_name
+                    yield quad(s, p, o, target if type(g) is unnamed else g)
+                    yield quad(s, p, o, default)
+                    if not count % 100_000:
+                        report("parsing", count, None)
+            except (SyntaxError, MemoryError, OSError) as exc:
+                raise _ReadFailed from exc
+            report("parsing", count, count)
+            report("writing", 0, count)
+
+        try:
+            self._ox.bulk_extend(doubled())
+        except _ReadFailed as failed:
+            raise _parse_error(read.path, failed.__cause__) from None
+        return count
+
+    def _write_side_by_side(self, read: _Reading, target, report: LoadProgress | None) -> int:
+        """The named copy by Oxigraph's bulk loader from the file, the union copy at the
+        same time by a second one from evkg's reading (a file without blank nodes); the
+        number of triples read. ``report`` hears of the reading (None: a check has read
+        the file already and said so)."""
         from concurrent.futures import ThreadPoolExecutor
 
         import pyoxigraph as ox
 
-        def named():
-            self._ox.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=target, lenient=True)
+        quad, default = ox.Quad, ox.DefaultGraph()
+        count = 0
 
-        def union():
-            if not named_graphs:
-                self._ox.bulk_load(path=str(path), format=ox_format, base_iri=base, to_graph=ox.DefaultGraph(), lenient=True)
-                return
-            default = ox.DefaultGraph()
-            quads = ox.parse(path=str(path), format=ox_format, base_iri=base, lenient=True)
-            self._ox.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
+        def union(named_failed):
+            nonlocal count
+            parsed = ox.parse(path=str(read.path), format=read.format, base_iri=read.base, lenient=read.lenient)
+            try:
+                for found in parsed:
+                    count += 1
+                    yield quad(found.subject, found.predicate, found.object, default)
+                    if not count % 100_000:
+                        if named_failed():
+                            raise _Stopped  # before this loader writes anything
+                        if report is not None:
+                            report("parsing", count, None)
+            except (SyntaxError, MemoryError, OSError) as exc:
+                raise _ReadFailed from exc
+            if report is not None:
+                report("parsing", count, count)
+                report("writing", 0, count)
 
-        with ThreadPoolExecutor(2, thread_name_prefix="evkg-load") as pool:
-            jobs = [pool.submit(named), pool.submit(union)]
-            for job in jobs:
-                job.result()
+        with ThreadPoolExecutor(1, thread_name_prefix="evkg-load") as pool:
+            named = pool.submit(
+                self._ox.bulk_load, path=str(read.path), format=read.format, base_iri=read.base,
+                to_graph=target, lenient=read.lenient,
+            )
+            try:
+                self._ox.bulk_extend(union(lambda: named.done() and named.exception() is not None))
+            except _Stopped:
+                pass  # the named copy failed: its error is raised below
+            except _ReadFailed as failed:
+                if named.exception() is None:  # cannot be: both read the same file alike
+                    raise StoreError(
+                        f"{read.path}: the file read differently twice ({failed.__cause__}); part of it may be "
+                        f"in {self.spec}. Load it again: triples already there are not doubled."
+                    ) from None
+                raise _parse_error(read.path, failed.__cause__) from None
+            try:
+                named.result()
+            except (SyntaxError, MemoryError) as exc:  # read ahead of the union copy, which stopped
+                raise _parse_error(read.path, exc) from None
+        return count
 
-    def _write_with_blank_nodes(self, path: Path, ox_format, base: str, target) -> None:
-        """Both copies in one bulk load, so that each blank node gets one fresh name.
-
-        The file is parsed once, with its blank nodes renamed; each quad goes to the bulk
-        loader as terms, with its graph and then without (the union copy). Nothing is
-        written out as text and read back, so no term can end its line early.
-        """
+    def _check(self, read: _Reading, check: _OxTermCheck, report: LoadProgress) -> None:
+        """Parse the whole file without storing it, checking every term."""
         import pyoxigraph as ox
-
-        default, quad = ox.DefaultGraph(), ox.Quad
-        unnamed = ox.DefaultGraph
-
-        def doubled():
-            for found in ox.parse(path=str(path), format=ox_format, base_iri=base, lenient=True, rename_blank_nodes=True):
-                s, p, o, g = found.subject, found.predicate, found.object, found.graph_name
-                yield quad(s, p, o, target if type(g) is unnamed else g)
-                yield quad(s, p, o, default)
-
-        self._ox.bulk_extend(doubled())
-
-    def _check(self, path: Path, ox_format, base: str, report: LoadProgress) -> _FileCheck:
-        """Parse the whole file without storing it, noting what the writing must know."""
-        import pyoxigraph as ox
-
-        from ..errors import ParseError
 
         count = 0
-        blank_nodes = named_graphs = False
-        blank, default = ox.BlankNode, ox.DefaultGraph
-        # Oxigraph's JSON-LD parser drops an invalid IRI unless lenient, and the bulk
-        # loader is lenient: parse as it does, so that what is checked is what is written.
-        # Its other parsers refuse what RFC 3987's grammar refuses; evkg's own check is
-        # then needed only for the marks the grammar lets through (costly at 1M triples).
-        lenient = ox_format == ox.RdfFormat.JSON_LD
         try:
-            check = _OxTermCheck(path) if lenient or _may_hold_marks(path) else None
-            for quad in ox.parse(path=str(path), format=ox_format, base_iri=base, lenient=lenient):
+            for quad in ox.parse(path=str(read.path), format=read.format, base_iri=read.base, lenient=read.lenient):
                 count += 1
-                if check is not None:
-                    check.quad(quad)
-                if type(quad.subject) is blank or type(quad.object) is blank:
-                    blank_nodes = True
-                if type(quad.graph_name) is not default:
-                    named_graphs = True
+                check.quad(quad)
                 if not count % 100_000:
                     report("parsing", count, None)
-        except SyntaxError as exc:
-            line = getattr(exc, "lineno", None)
-            why = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
-            where = f"{path}, line {line}" if line else str(path)
-            raise ParseError(f"{where}: cannot parse: {why}. Nothing was loaded.", path=str(path), line=line) from None
-        except MemoryError:
-            from ..loading import too_large_term
-
-            raise too_large_term(path) from None
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc}") from None
+        except (SyntaxError, MemoryError, OSError) as exc:
+            raise _parse_error(read.path, exc) from None
         report("parsing", count, count)
-        return _FileCheck(count, blank_nodes, named_graphs)
+
+
+class _FreshBlankNodes:
+    """Gives each blank node label of one file a fresh blank node, as Oxigraph's parser
+    does when asked to rename them."""
+
+    def __init__(self):
+        import pyoxigraph as ox
+
+        self._ox = ox
+        self._names: dict[str, object] = {}
+        self._renamed = (ox.BlankNode, getattr(ox, "Triple", ox.BlankNode))
+
+    def quad(self, quad):
+        s, o, g = quad.subject, quad.object, quad.graph_name
+        if type(s) in self._renamed or type(o) in self._renamed or type(g) in self._renamed:
+            return self._ox.Quad(self.term(s), quad.predicate, self.term(o), self.term(g))
+        return quad
+
+    def term(self, term):
+        ox = self._ox
+        kind = type(term)
+        if kind is ox.BlankNode:
+            found = self._names.get(term.value)
+            if found is None:
+                found = self._names[term.value] = ox.BlankNode()
+            return found
+        if kind is getattr(ox, "Triple", None):
+            return ox.Triple(self.term(term.subject), term.predicate, self.term(term.object))
+        return term
+
+
+@dataclass
+class _Reading:
+    """How a file is read: its path, Oxigraph's format, the base IRI, leniency."""
+
+    path: Path
+    format: object
+    base: str
+    lenient: bool
+
+
+class _ReadFailed(Exception):
+    """Reading the file for a bulk loader failed (the cause is the parser's error)."""
+
+
+class _Stopped(Exception):
+    """The union copy stopped, before writing anything, as the named copy had failed."""
+
+
+def _parse_error(path: Path, exc: BaseException) -> Exception:
+    """The evkg error for what Oxigraph's parser raised while reading ``path``."""
+    from ..errors import ParseError
+
+    if isinstance(exc, MemoryError):
+        from ..loading import too_large_term
+
+        return too_large_term(path)
+    if isinstance(exc, SyntaxError):
+        line = getattr(exc, "lineno", None)
+        why = " ".join(str(exc.msg if hasattr(exc, "msg") else exc).split())
+        where = f"{path}, line {line}" if line else str(path)
+        return ParseError(f"{where}: cannot parse: {why}. Nothing was loaded.", path=str(path), line=line)
+    return InputError(f"{path}: cannot read: {exc}")
 
 
 #: The file in the database folder that says a bulk load is writing (removed when it ends).
@@ -536,8 +636,9 @@ def _recover(folder: Path, spec: str) -> str | None:
 
 
 # Characters RFC 3987's grammar allows but evkg refuses in IRIs (bidirectional formatting
-# marks, line and paragraph separators) in UTF-8, or any escape that could write one.
-_MARKS = re.compile(rb"\xe2\x80[\x8e\x8f\xa8-\xae]|\\[uU]|&#")
+# marks, line and paragraph separators) in UTF-8, and the escapes that could write one:
+# one pattern each, as a pattern that starts with a fixed byte is searched for fast.
+_MARKS = tuple(re.compile(pattern) for pattern in (rb"\xe2\x80[\x8e\x8f\xa8-\xae]", rb"\\[uU]", rb"&#"))
 
 
 def _may_hold_marks(path: Path) -> bool:
@@ -546,10 +647,27 @@ def _may_hold_marks(path: Path) -> bool:
     with path.open("rb") as lines:
         tail = b""
         while chunk := lines.read(1 << 22):
-            if _MARKS.search(tail + chunk):
+            block = tail + chunk
+            if any(mark.search(block) for mark in _MARKS):
                 return True
             tail = chunk[-2:]
     return False
+
+
+def _free_of_blank_nodes(read: _Reading) -> bool:
+    """Whether the file is N-Triples or N-Quads without a blank node: those write one as
+    ``_:label`` and in no other way, so a file without ``_:`` has none."""
+    import pyoxigraph as ox
+
+    if read.format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        return False
+    with read.path.open("rb") as lines:
+        tail = b""
+        while chunk := lines.read(1 << 22):
+            if b"_:" in tail + chunk:
+                return False
+            tail = chunk[-1:]
+    return True
 
 
 class _OxTermCheck:
@@ -597,15 +715,6 @@ class _OxTermCheck:
             self.term(term.subject)
             self.term(term.predicate)
             self.term(term.object)
-
-
-@dataclass
-class _FileCheck:
-    """What a parse of a file found: its triples, and whether any has a blank node or a graph name."""
-
-    triples: int
-    blank_nodes: bool
-    named_graphs: bool
 
 
 def _rdflib_iri(iri: str):
