@@ -679,17 +679,17 @@ def test_shape_problems_are_those_of_pyshacl_on_the_whole_data_graph(kb, monkeyp
         assert fragment in str(quick.value)
 
 
-def test_a_bad_row_among_10000_is_named_by_its_number(kb, monkeypatch):
+def test_a_bad_row_among_2000_is_named_by_its_number(kb, monkeypatch):
     import pyshacl
 
     rows = [{**HOME, "organization": f"Example Row Motors {n}", "source_title": HOME["source_title"] if n == 0 else "",
-             "quote": f"Example Row Motors {n}, a Japanese carmaker, showed a new van."} for n in range(10_000)]
-    rows[6_543] = {**rows[6_543], "quote": "A van."}
+             "quote": f"Example Row Motors {n}, a Japanese carmaker, showed a new van."} for n in range(2_000)]
+    rows[1_543] = {**rows[1_543], "quote": "A van."}
     calls = []
     validate = pyshacl.validate
     monkeypatch.setattr(pyshacl, "validate", lambda *a, **k: calls.append(1) or validate(*a, **k))
     with pytest.raises(TableError) as caught:
         read(kb, table(*rows), "based-in")
-    assert [p[:3] for p in caught.value.problems] == [(6_545, "quote", "A van.")]
+    assert [p[:3] for p in caught.value.problems] == [(1_545, "quote", "A van.")]
     assert "A fact needs ev:quote" in caught.value.problems[0][3]
     assert calls == [1]
