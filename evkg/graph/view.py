@@ -26,6 +26,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from ..errors import InputError
@@ -326,19 +327,31 @@ def resolve_sources(kb: KnowledgeBase, names: Iterable[str]) -> set[str]:
 
 
 def _graph_sources(kb: KnowledgeBase) -> dict[str, tuple[str, str]]:
-    """Named graph IRI -> (source IRI, title), for every graph but the ontology."""
+    """Named graph IRI -> (source IRI, title), for every graph but the ontology.
+
+    A graph's source is the first (in term order) of the articles, reference data and
+    sources that the graph types: those are a few, where the graph may type hundreds of
+    thousands of entities."""
     rdf = kb.dataset
-    kinds = {EV.Article, EV.ReferenceData, EV.Source}
+    kinds = (EV.Article, EV.ReferenceData, EV.Source)
+    documents = sorted({s for kind in kinds for s in rdf.subjects(RDF.type, kind)})
     found = {}
-    for graph in kb.graph_names():
+    for graph in _named_graphs(kb):
         if str(graph) == _ONTOLOGY_GRAPH:
             continue
-        source = next(
-            (s for s in sorted(rdf.graph(graph).subjects(RDF.type, None)) if set(rdf.objects(s, RDF.type)) & kinds),
-            None,
-        )
+        named = rdf.graph(graph)
+        source = next((s for s in documents if (s, RDF.type, None) in named), None)
         found[str(graph)] = (str(source or ""), kb.graph_title(str(graph)))
     return found
+
+
+def _named_graphs(kb: KnowledgeBase) -> list:
+    """:meth:`KnowledgeBase.graph_names`, each graph's triples not counted but looked for."""
+    return sorted(
+        g.identifier
+        for g in kb.dataset.graphs()
+        if isinstance(g.identifier, URIRef) and next(iter(g.triples((None, None, None))), None) is not None
+    )
 
 
 def _cited_graphs(citations: Iterable[dict], graph_sources: dict[str, tuple[str, str]]) -> set[str]:
@@ -498,11 +511,11 @@ def _content_hash(G: nx.MultiDiGraph) -> str:
     if G in _HASHES:
         return _HASHES[G]
     digest = hashlib.sha256()
-    for node in sorted(G, key=str):
-        digest.update(json.dumps([node, G.nodes[node]], sort_keys=True, ensure_ascii=False, default=str).encode())
-        digest.update(b"\n")
-    for u, v, key, data in sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))):
-        digest.update(json.dumps([u, v, key, data], sort_keys=True, ensure_ascii=False, default=str).encode())
-        digest.update(b"\n")
+    # One encoder for every line (json.dumps with options makes one per call).
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
+    for node, data in sorted(G.nodes(data=True), key=lambda item: str(item[0])):
+        digest.update((encode([node, data]) + "\n").encode())
+    for edge in sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))):
+        digest.update((encode(list(edge)) + "\n").encode())
     _HASHES[G] = digest.hexdigest()
     return _HASHES[G]
