@@ -712,8 +712,8 @@ class _DataView(GraphView):
         own = self.index.get(node, _NOTHING).get(predicate, ())
         kb = self._kb.get((node, predicate))
         if kb is None:
-            looked_up = node in self.described or predicate in _HIERARCHIES or (
-                predicate == _TYPE and isinstance(node, URIRef) and node not in self.minted
+            looked_up = node in self.described or predicate in _ALWAYS_LOOKED_UP or (
+                predicate in _TYPES and isinstance(node, URIRef) and node not in self.minted
             )
             kb = self._kb[(node, predicate)] = list(self.ds.objects(node, predicate)) if looked_up else []
         if not kb:
@@ -722,8 +722,11 @@ class _DataView(GraphView):
 
 
 _NOTHING: dict = {}
-_TYPE = RDF.type
 _HIERARCHIES = (RDFS.subClassOf, SKOS.inScheme)
+# Sets, not ``==`` or a tuple: a hash lookup instead of rdflib's ``__eq__`` (written in
+# Python) per comparison, on the hundreds of thousands of lookups of a large table.
+_ALWAYS_LOOKED_UP = frozenset(_HIERARCHIES)
+_TYPES = frozenset({RDF.type})
 
 
 # --------------------------------------------------------------------------- the import
