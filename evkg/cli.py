@@ -1031,7 +1031,7 @@ def import_table(settings: Settings, file: Path | None, kind: str, output: Path 
         evkg import examples/import/located-in.csv --kind located-in -o places.ttl
         evkg --data plants.ttl show "Example Cells Hungary plant"
     """
-    from .ingest.tabular import CURRENCY_NOTE, LAYOUTS, import_csv, known_units, serialize_graph
+    from .ingest.tabular import CURRENCY_NOTE, LAYOUTS, collection_paused, import_csv, known_units, serialize_graph
 
     if show_columns:
         layout = LAYOUTS[kind]
@@ -1044,15 +1044,18 @@ def import_table(settings: Settings, file: Path | None, kind: str, output: Path 
         return
     if file is None:
         raise click.UsageError("give the CSV FILE to import (or --columns to see its layout).")
-    if str(file) == "-":
-        rdf = import_csv(settings.kb(), sys.stdin.buffer, kind=kind, name="<stdin>")
-    else:
-        rdf = import_csv(settings.kb(), file, kind=kind)
     from .ontology import EV
 
-    rows = len(set(rdf.subjects(EV.quote, None)))
-    name = "standard input" if str(file) == "-" else file.name
-    text = serialize_graph(rdf, comment=f"Imported by `evkg import --kind {kind}` from {name}: {rows} row{'s' if rows != 1 else ''}.")
+    # One pause of the cycle collector for the rows and their Turtle: between the two it
+    # would walk every triple the table made, none of which is garbage yet.
+    with collection_paused():
+        if str(file) == "-":
+            rdf = import_csv(settings.kb(), sys.stdin.buffer, kind=kind, name="<stdin>")
+        else:
+            rdf = import_csv(settings.kb(), file, kind=kind)
+        rows = len(set(rdf.subjects(EV.quote, None)))
+        name = "standard input" if str(file) == "-" else file.name
+        text = serialize_graph(rdf, comment=f"Imported by `evkg import --kind {kind}` from {name}: {rows} row{'s' if rows != 1 else ''}.")
     summary = f"{rows} row{'s' if rows != 1 else ''}, {len(rdf):,} triples"
     if dry_run:
         click.echo(text, nl=False)
@@ -1252,7 +1255,16 @@ class _SuggestProgress:
 
 
 def main() -> None:
-    cli(prog_name="evkg")
+    """The ``evkg`` command, as a process: it ends when the command does."""
+    import gc
+
+    try:
+        cli(prog_name="evkg")
+    finally:
+        # The process is about to end: the cycle collector's last pass over every object
+        # the command made (a second and more after a large import or graph) frees nothing
+        # the exit would not. Frozen objects are left out of that pass.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ from ..loading import default_graph
 from ..ontology import EV, ID, PREFIXES, QUDT, SHAPES_PATH, UNIT, entity_iri
 from .conformance import GraphView, ShapeCheck, Unsupported
 
-__all__ = ["CURRENCY_NOTE", "KINDS", "LAYOUTS", "Column", "Layout", "import_csv", "serialize_graph", "known_units"]
+__all__ = ["CURRENCY_NOTE", "KINDS", "LAYOUTS", "Column", "Layout", "collection_paused", "import_csv", "serialize_graph", "known_units"]
 
 
 # --------------------------------------------------------------------------- layouts
@@ -379,12 +379,12 @@ def import_csv(kb: KnowledgeBase, table: str | Path | IO[bytes], *, kind: str, n
         data = table.read()
         name = name or getattr(table, "name", None) or "the table"
     header, rows = _read_rows(data, name)
-    with _collection_paused():
+    with collection_paused():
         return _Import(kb, LAYOUTS[kind], name).run(header, rows)
 
 
 @contextlib.contextmanager
-def _collection_paused() -> Iterator[None]:
+def collection_paused() -> Iterator[None]:
     """Python's cycle collector off for a while, as it was before afterwards.
 
     Each full collection walks every live object: with the hundreds of thousands of terms
@@ -417,7 +417,7 @@ def serialize_graph(rdf: Graph, *, comment: str | None = None) -> str:
         rdfs:label "Example"@en ;
     .
     """
-    with _collection_paused():
+    with collection_paused():
         text = _turtle(rdf)
     if comment:
         text = "".join(f"# {line}\n" for line in comment.splitlines()) + text
