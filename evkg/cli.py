@@ -1086,8 +1086,9 @@ SUGGEST_FORMATS = ("text", "json", "csv", "html")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="A file (text, json, html), or a folder: the csv review folder, or for a folder of articles one json or html file each.")
 @click.option("--force", is_flag=True, help="With --format csv: replace the review files already in the -o folder.")
+@click.option("--raw-csv", is_flag=True, help="With --format csv: write cells that start like a spreadsheet formula (=, +, -, @) as they are; by default they get a leading ' that `evkg import` takes off again.")
 @pass_settings
-def suggest(settings: Settings, article: Path, title, date, url, fmt: str, output: Path | None, force: bool) -> None:
+def suggest(settings: Settings, article: Path, title, date, url, fmt: str, output: Path | None, force: bool, raw_csv: bool) -> None:
     """Suggest facts from a news article, each with the sentence it rests on.
 
     ARTICLE is a .txt or .md file, "-" for standard input, or a folder of .txt
@@ -1098,7 +1099,9 @@ def suggest(settings: Settings, article: Path, title, date, url, fmt: str, outpu
     import them. --format csv -o DIR writes one CSV per kind (alliances.csv,
     facilities.csv, ownership.csv, observations.csv, based-in.csv,
     located-in.csv, and entities.csv for new entities) that
-    `evkg import DIR/KIND.csv --kind KIND` takes unchanged. An article is
+    `evkg import DIR/KIND.csv --kind KIND` takes unchanged (a cell that
+    starts like a spreadsheet formula gets a leading ' there, which the import
+    takes off again; --raw-csv writes it as it is). An article is
     UTF-8 text of at most 1 MB.
 
     \b
@@ -1114,6 +1117,8 @@ def suggest(settings: Settings, article: Path, title, date, url, fmt: str, outpu
 
     check_date(date)
     check_url(url)
+    if raw_csv and fmt != "csv":
+        raise click.BadParameter("--raw-csv applies to --format csv only.", param_hint="--raw-csv")
     folder_input = str(article) != "-" and article.is_dir()
     if folder_input and (title or url):
         raise click.UsageError("--title and --url name one article; give them with a file, not a folder.")
@@ -1134,7 +1139,7 @@ def suggest(settings: Settings, article: Path, title, date, url, fmt: str, outpu
         progress.article(number, item.path or "standard input")
         results.append(suggest_facts(kb, item, progress=progress))
     progress.done()
-    _write_suggestions(fmt, articles, results, output, targets, force)
+    _write_suggestions(fmt, articles, results, output, targets, force, raw_csv)
 
 
 def _suggest_targets(files: list[Path], fmt: str, output: Path | None, folder_input: bool, force: bool) -> list[Path] | None:
@@ -1173,13 +1178,14 @@ def _suggest_targets(files: list[Path], fmt: str, output: Path | None, folder_in
     return [output / name for name in names]
 
 
-def _write_suggestions(fmt: str, articles, results, output: Path | None, targets: list[Path] | None, force: bool) -> None:
+def _write_suggestions(fmt: str, articles, results, output: Path | None, targets: list[Path] | None, force: bool,
+                       raw_csv: bool = False) -> None:
     from .export import write_atomically
 
     if fmt == "csv":
         from .ingest.review import write_review_folder
 
-        written = write_review_folder(results, output, texts={a.sha256: a.text for a in articles}, replace=force)
+        written = write_review_folder(results, output, texts={a.sha256: a.text for a in articles}, replace=force, raw=raw_csv)
         rows = sum(text.count("\n") - 1 for text in (path.read_text(encoding="utf-8") for path in written))
         names = ", ".join(path.name for path in written) or "no file: nothing was suggested"
         click.echo(f"Wrote {output}: {names} ({rows} row{'s' if rows != 1 else ''}).", err=True)

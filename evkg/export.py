@@ -30,7 +30,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 from .errors import OutputError, UnknownFormat
 from .loading import default_graph
 
-__all__ = ["EXPORT_FORMATS", "serialize_dataset", "write_atomically", "write_files_atomically", "remove_interrupted_writes", "canonical_graphs", "formula_safe", "csv_row"]
+__all__ = ["EXPORT_FORMATS", "serialize_dataset", "write_atomically", "write_files_atomically", "remove_interrupted_writes", "canonical_graphs", "formula_safe", "undo_formula_safe", "csv_row"]
 
 #: Export format names and what each keeps: True if named graphs survive.
 EXPORT_FORMATS: dict[str, bool] = {"ttl": False, "trig": True, "nq": True, "nt": False, "jsonld": True}
@@ -164,16 +164,23 @@ def serialize_dataset(
 
 #: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A formula start after any number of single quotes: what ``reversible`` neutralises.
+_QUOTED_FORMULA_START = re.compile("'*[" + re.escape("".join(FORMULA_STARTS)) + "]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
-def formula_safe(text: str) -> str:
+def formula_safe(text: str, *, reversible: bool = False) -> str:
     """``text`` as a spreadsheet shows it as text, never as a formula.
 
     A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
     gets a leading single quote, as OWASP recommends against CSV injection (the
     spreadsheet shows the quote; the rest is kept). A plain number such as ``-3.5``
     or ``+1e6`` is data, not a formula, and stays as it is.
+
+    ``reversible`` makes the change one that :func:`undo_formula_safe` takes back
+    exactly, for a file that is read again (the review folder of ``evkg suggest``): a
+    cell that already starts with single quotes before one of those characters gets
+    one quote more too, so that no original cell looks like a neutralised one.
 
     Examples
     --------
@@ -183,16 +190,40 @@ def formula_safe(text: str) -> str:
     '@SUM(A1) True
     >>> formula_safe("-3.5"), formula_safe("+12"), formula_safe("CATL"), formula_safe("")
     ('-3.5', '+12', 'CATL', '')
+    >>> formula_safe("'=1+2"), formula_safe("'=1+2", reversible=True)
+    ("'=1+2", "''=1+2")
     """
-    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+    starts = _QUOTED_FORMULA_START.match(text) if reversible else text.startswith(FORMULA_STARTS)
+    if starts and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
 
-def csv_row(cells, *, raw: bool = False, delimiter: str = ",") -> str:
+def undo_formula_safe(text: str) -> str:
+    """``text`` as it was before :func:`formula_safe` with ``reversible=True``.
+
+    One leading single quote comes off a cell that starts with quotes before ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return; any other cell stays as it is.
+    ``undo_formula_safe(formula_safe(text, reversible=True)) == text`` for every text.
+
+    Examples
+    --------
+    >>> undo_formula_safe("'=1+2"), undo_formula_safe("''=1+2"), undo_formula_safe("'quoted'")
+    ('=1+2', "'=1+2", "'quoted'")
+    >>> text = "'@A1"
+    >>> undo_formula_safe(formula_safe(text, reversible=True)) == text
+    True
+    """
+    if text.startswith("'") and _QUOTED_FORMULA_START.match(text):
+        return text[1:]
+    return text
+
+
+def csv_row(cells, *, raw: bool = False, reversible: bool = False, delimiter: str = ",") -> str:
     """One CSV record, without its line end: every cell through :func:`formula_safe`
-    (unless ``raw``), a neutralised cell always in double quotes, other cells quoted
-    only where they need it (as Python's ``csv`` module does); None is an empty cell.
+    (unless ``raw``; ``reversible`` as it takes it), a neutralised cell always in double
+    quotes, other cells quoted only where they need it (as Python's ``csv`` module
+    does); None is an empty cell.
 
     Examples
     --------
@@ -204,7 +235,7 @@ def csv_row(cells, *, raw: bool = False, delimiter: str = ",") -> str:
     out = []
     for cell in cells:
         text = "" if cell is None else str(cell)
-        safe = text if raw else formula_safe(text)
+        safe = text if raw else formula_safe(text, reversible=reversible)
         if safe != text or any(c in safe for c in (delimiter, '"', "\r", "\n")):
             safe = '"' + safe.replace('"', '""') + '"'
         out.append(safe)

@@ -271,7 +271,18 @@ def test_csv_writes_the_review_folder(runner, kestrel, fake_suggest, tmp_path):
     assert out.stderr == (f"Wrote {review}: alliances.csv, facilities.csv, ownership.csv, observations.csv, based-in.csv, "
                           "located-in.csv, entities.csv (9 rows).\n")
     assert sorted(p.name for p in review.iterdir()) == sorted(
-        ["alliances.csv", "facilities.csv", "ownership.csv", "observations.csv", "based-in.csv", "located-in.csv", "entities.csv"])
+        ["alliances.csv", "facilities.csv", "ownership.csv", "observations.csv", "based-in.csv", "located-in.csv", "entities.csv",
+         "manifest.json"])
+
+
+def test_csv_cells_are_formula_safe_unless_raw_csv(runner, kestrel, fake_suggest, tmp_path):
+    for args, cells in (([], "formula-safe"), (["--raw-csv"], "raw")):
+        review = tmp_path / cells
+        out = runner.invoke(cli, ["suggest", str(kestrel), "--format", "csv", "-o", str(review), *args])
+        assert out.exit_code == 0, out.output
+        assert json.loads((review / "manifest.json").read_text(encoding="utf-8"))["cells"] == cells
+    out = runner.invoke(cli, ["suggest", str(kestrel), "--raw-csv"])
+    assert out.exit_code == 2 and "--raw-csv applies to --format csv only." in out.output
 
 
 def test_html_writes_one_page(runner, kestrel, fake_suggest, tmp_path):

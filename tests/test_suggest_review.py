@@ -117,7 +117,7 @@ def test_write_review_folder_makes_the_folder_and_refuses_to_overwrite_reviewed_
     smaller = sample()
     smaller["facts"] = [f for f in smaller["facts"] if f["kind"] == "ownership"]
     write_review_folder([smaller], folder, replace=True)
-    assert sorted(p.name for p in folder.iterdir()) == ["ownership.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "ownership.csv"]
 
 
 def test_write_review_folder_needs_the_parent_folder(tmp_path):

@@ -14,6 +14,13 @@ Facts name a new organization with its ``<column>_type``; a new place only
 ``entities.csv`` declares, so it is imported first and each facts table with its Turtle
 as ``--data`` (``evkg --data entities.ttl import facilities.csv --kind facilities``).
 
+Cells are formula-safe: one that a spreadsheet would run as a formula (it starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading single quote, in a
+way :func:`evkg.export.undo_formula_safe` takes back exactly; the folder's
+``manifest.json`` says so, and :func:`evkg.ingest.tabular.import_csv` restores such a
+folder's cells, so an imported quote is the article's text again. ``raw=True`` writes
+every cell as the article has it.
+
 Examples
 --------
 >>> result = {"source": {"title": "Volta builds", "date": "2026-03", "url": None, "path": None, "sha256": "ab" * 32},
@@ -25,24 +32,31 @@ Examples
 ['based-in.csv']
 >>> print(tables["based-in.csv"].splitlines()[0])
 organization,organization_type,country,source,source_title,source_date,quote,description,confidence
+>>> result["facts"][0]["quote"] = "=Volta Cells, based in Portugal, said so."
+>>> print(review_tables([result])["based-in.csv"].splitlines()[1].split(",", 6)[-1])
+"'=Volta Cells, based in Portugal, said so.",,0.90
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import OutputError
+from ..errors import InputError, OutputError
 
-__all__ = ["FACT_KINDS", "REVIEW_FILES", "review_tables", "write_review_folder", "check_review_folder", "review_source"]
+__all__ = [
+    "FACT_KINDS", "REVIEW_FILES", "MANIFEST", "review_tables", "review_manifest", "write_review_folder",
+    "check_review_folder", "review_source", "written_formula_safe",
+]
 
 #: The kinds of suggested fact, in the order their tables are written.
 FACT_KINDS = ("alliances", "facilities", "ownership", "observations", "based-in", "located-in")
 #: The file names a review folder may hold: ``KIND.csv`` for each fact kind, then ``entities.csv``.
 REVIEW_FILES = tuple(f"{kind}.csv" for kind in (*FACT_KINDS, "entities"))
+#: The file beside the tables that says how their cells were written.
+MANIFEST = "manifest.json"
 
 _NUMBERED = re.compile(r"^([a-z]+)_N(_type)?$")
 
@@ -61,7 +75,7 @@ def review_source(source: dict) -> tuple[str, str, str]:
     return iri, title, source.get("date") or ""
 
 
-def review_tables(results: Iterable, *, texts: dict[str, str] | None = None) -> dict[str, str]:
+def review_tables(results: Iterable, *, texts: dict[str, str] | None = None, raw: bool = False) -> dict[str, str]:
     """The CSV text of each review file, by file name, for the suggestions of some articles.
 
     Parameters
@@ -72,6 +86,9 @@ def review_tables(results: Iterable, *, texts: dict[str, str] | None = None) -> 
     texts : dict, optional
         Article text by SHA-256 digest, for the sentence that names a new entity no
         suggested fact quotes (without it such an entity gets no row).
+    raw : bool
+        Write every cell as it is. By default a cell that starts like a spreadsheet
+        formula gets a leading single quote (``formula_safe(cell, reversible=True)``).
 
     Returns
     -------
@@ -95,13 +112,62 @@ def review_tables(results: Iterable, *, texts: dict[str, str] | None = None) -> 
         for row in _entity_rows(data, (texts or {}).get(data["source"]["sha256"])):
             row.update(common)
             rows["entities.csv"].append(row)
-    return {name: _table(name[: -len(".csv")], table) for name, table in rows.items() if table}
+    return {name: _table(name[: -len(".csv")], table, raw) for name, table in rows.items() if table}
+
+
+def review_manifest(*, raw: bool = False) -> str:
+    """The text of a review folder's ``manifest.json``: what wrote the tables and how
+    their cells were written (``"cells": "formula-safe"`` or ``"raw"``).
+
+    >>> import json
+    >>> json.loads(review_manifest())["cells"], json.loads(review_manifest(raw=True))["cells"]
+    ('formula-safe', 'raw')
+    """
+    about = (
+        "Every cell of the CSV files in this folder is as the article has it."
+        if raw else
+        "In the CSV files of this folder, a cell that starts with =, +, -, @, a tab or a carriage return, "
+        "after any number of single quotes, has one single quote more at its start than the article "
+        "(a plain number such as -3.5 excepted), so that a spreadsheet shows it as text. "
+        "evkg import takes that quote off a file of this folder while this manifest says formula-safe."
+    )
+    manifest = {"written_by": "evkg suggest --format csv", "cells": "raw" if raw else "formula-safe", "about": about}
+    return json.dumps(manifest, indent=2) + "\n"
+
+
+def written_formula_safe(table: str | Path) -> bool:
+    """Whether the CSV file ``table`` lies in a review folder whose cells were written
+    formula-safe, so that :func:`evkg.export.undo_formula_safe` gives each cell back as
+    the article has it: the folder's ``manifest.json`` says ``"cells": "formula-safe"``.
+    A file in a folder without a manifest is read as it is.
+
+    Raises
+    ------
+    InputError
+        The folder's manifest is not one :func:`write_review_folder` writes.
+    """
+    manifest = Path(table).parent / MANIFEST
+    if not manifest.is_file():
+        return False
+    try:
+        cells = json.loads(manifest.read_text(encoding="utf-8")).get("cells")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        cells = None
+    if cells not in ("formula-safe", "raw"):
+        raise InputError(
+            f"{manifest}: is not the manifest `evkg suggest` writes (its \"cells\" must be \"formula-safe\" or "
+            f"\"raw\"), so the cells of {Path(table).name} cannot be read back with certainty. "
+            "Write the folder again with `evkg suggest --format csv`, or remove the manifest to import every cell as it is."
+        )
+    return cells == "formula-safe"
 
 
 def write_review_folder(
-    results: Iterable, folder: str | Path, *, texts: dict[str, str] | None = None, replace: bool = False
+    results: Iterable, folder: str | Path, *, texts: dict[str, str] | None = None, replace: bool = False,
+    raw: bool = False,
 ) -> list[Path]:
-    """Write the review tables of ``results`` into ``folder``, each file atomically.
+    """Write the review tables of ``results`` into ``folder``, each file atomically, and
+    the folder's ``manifest.json`` beside them.
 
     Parameters
     ----------
@@ -114,11 +180,14 @@ def write_review_folder(
         Overwrite review files already in the folder (and remove those of kinds that
         have no rows now). By default a folder holding any review file is refused, so
         that a reviewer's edits are never overwritten.
+    raw : bool
+        Write every cell as it is (:func:`review_tables`); the manifest says so, and
+        the import then reads the cells as they are.
 
     Returns
     -------
     list of Path
-        The files written.
+        The tables written (the manifest is not listed; none is written when no table is).
 
     Raises
     ------
@@ -126,19 +195,23 @@ def write_review_folder(
         The folder is a file, its parent does not exist, or it holds review files and
         ``replace`` is false.
     """
-    from ..export import write_atomically
+    from ..export import write_files_atomically
 
     folder = Path(folder)
-    tables = review_tables(results, texts=texts)
+    tables = review_tables(results, texts=texts, raw=raw)
     check_review_folder(folder, replace=replace)
     if not folder.is_dir():
         try:
             folder.mkdir()
         except OSError as exc:
             raise OutputError(f"{folder}: cannot be made: {exc.strerror}.") from None
-    written = [write_atomically(folder / name, text) for name, text in tables.items()]
-    for name in REVIEW_FILES:
-        if name not in tables and (folder / name).exists():
+    written = []
+    if tables:  # the manifest and the tables in one write of several files
+        files = {folder / MANIFEST: review_manifest(raw=raw), **{folder / name: text for name, text in tables.items()}}
+        written = write_files_atomically(files)[1:]
+    stale = [name for name in REVIEW_FILES if name not in tables] + ([] if tables else [MANIFEST])
+    for name in stale:
+        if (folder / name).exists():
             (folder / name).unlink()
     return written
 
@@ -228,14 +301,13 @@ def _sentence_of(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def _table(kind: str, rows: list[dict[str, str]]) -> str:
+def _table(kind: str, rows: list[dict[str, str]], raw: bool) -> str:
+    from ..export import csv_row
+
     columns = _columns(kind, rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([row.get(c, "") for c in columns])
-    return out.getvalue()
+    lines = [csv_row(columns, raw=True)]
+    lines += [csv_row([row.get(c, "") for c in columns], raw=raw, reversible=True) for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 def _columns(kind: str, rows: list[dict[str, str]]) -> list[str]:

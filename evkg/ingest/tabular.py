@@ -325,7 +325,9 @@ def import_csv(kb: KnowledgeBase, table: str | Path | IO[bytes], *, kind: str, n
     kb : KnowledgeBase
         Resolves entity names, sources, units and concepts.
     table : str, Path or binary file
-        The CSV file (UTF-8, with or without a byte-order mark).
+        The CSV file (UTF-8, with or without a byte-order mark). The cells of a file in a
+        review folder that ``evkg suggest`` wrote formula-safe are restored as the article
+        has them (:func:`evkg.ingest.review.written_formula_safe`).
     kind : str
         One of :data:`KINDS`: ``alliances``, ``facilities``, ``ownership``, ``observations``,
         ``based-in``, ``located-in``, ``entities``.
@@ -379,6 +381,12 @@ def import_csv(kb: KnowledgeBase, table: str | Path | IO[bytes], *, kind: str, n
         data = table.read()
         name = name or getattr(table, "name", None) or "the table"
     header, rows = _read_rows(data, name)
+    if isinstance(table, (str, Path)):
+        from ..export import undo_formula_safe
+        from .review import written_formula_safe
+
+        if written_formula_safe(path):
+            rows = [(number, [undo_formula_safe(cell) for cell in cells]) for number, cells in rows]
     with collection_paused():
         return _Import(kb, LAYOUTS[kind], name).run(header, rows)
 
