@@ -54,7 +54,12 @@ __all__ = [
 ]
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
-_HIDDEN = {RDF.type, RDFS.label, SKOS.altLabel, PROV.wasDerivedFrom, EV.quote, EV.interpretation}
+#: Predicates whose values are no detail of an entity (its types, names, provenance,
+#: quotes, reading and evidence): :meth:`KnowledgeBase.attributes` and
+#: :meth:`KnowledgeBase.describe` leave them out, and so do the graph's node details.
+NO_DETAIL_PREDICATES = frozenset(
+    {RDF.type, RDFS.label, SKOS.altLabel, PROV.wasDerivedFrom, EV.quote, EV.interpretation, EV.evidence}
+)
 
 
 def seed_files() -> list[Path]:
@@ -106,6 +111,14 @@ class Citation:
     quote: str | None
     interpretation: str | None = None
     note: str | None = None
+
+    def sort_key(self) -> tuple[str, str, str, str]:
+        """The order citations of one statement are listed in: graph, source, title, quote.
+
+        >>> sorted([Citation("g2", "s", "t", "b"), Citation("g1", "s", "t", None)], key=Citation.sort_key)[0].graph
+        'g1'
+        """
+        return (self.graph, self.source, self.title, self.quote or "")
 
 
 @dataclass(frozen=True)
@@ -598,8 +611,8 @@ class KnowledgeBase:
 
     def graph_title(self, graph: str) -> str:
         """The title of the source a named graph holds (its IRI if none)."""
-        source = self._graph_source(URIRef(graph))
-        return self._source_title(source) if source is not None else self._compact(URIRef(graph))
+        source = self.graph_source(URIRef(graph))
+        return self.source_title(source) if source is not None else self._compact(URIRef(graph))
 
     def attributes(self, iri: str) -> tuple[tuple[str, str], ...]:
         """An entity's literal facts and figures in words, as (name, text) pairs:
@@ -607,7 +620,7 @@ class KnowledgeBase:
         node = URIRef(iri)
         pairs = []
         for predicate, value in self._dataset.predicate_objects(node):
-            if predicate in _HIDDEN or predicate == EV.evidence:
+            if predicate in NO_DETAIL_PREDICATES:
                 continue
             if isinstance(value, URIRef) and str(value).startswith(str(ID)):
                 continue
@@ -635,12 +648,20 @@ class KnowledgeBase:
             index[triple].extend(self._citations_for_node(node))
         # Evidence nodes are blank nodes, whose set order changes from run to run: sort
         # by content so that graphs, exports and pages come out the same every time.
-        return {triple: sorted(found, key=_citation_order) for triple, found in index.items()}
+        return {triple: sorted(found, key=Citation.sort_key) for triple, found in index.items()}
 
     def _is_fact(self, node) -> bool:
         return (node, EV.quote, None) in self._dataset and (node, RDF.type, EV.Evidence) not in self._dataset
 
-    def _source_title(self, source) -> str:
+    def source_title(self, source) -> str:
+        """The title of a source document (its label), or "" for None.
+
+        >>> kb = load()
+        >>> kb.source_title(kb.graph_source(GRAPH["001_86523e72b0c041e9"]))[:26]
+        'How Japanese Automakers Ar'
+        >>> kb.source_title(None)
+        ''
+        """
         return self._label(source) if source is not None else ""
 
     def _citation_note(self, source) -> str | None:
@@ -663,8 +684,8 @@ class KnowledgeBase:
         for _, _, quote, graph in self._dataset.quads((node, EV.quote, None, None)):
             name = graph.identifier if hasattr(graph, "identifier") else graph
             if keep is None or name in keep:
-                source = self._graph_source(name)
-                citations.append(Citation(str(name), str(source or ""), self._source_title(source), str(quote), interpretation))
+                source = self.graph_source(name)
+                citations.append(Citation(str(name), str(source or ""), self.source_title(source), str(quote), interpretation))
         if not citations:
             # A reference statement cites the source it follows (a classification,
             # background knowledge), not the graph that holds it.
@@ -672,8 +693,8 @@ class KnowledgeBase:
             typed = self._graphs_of((node, RDF.type, EV.ReferenceStatement)) if follows is not None else self._graphs_of((node, RDF.type, None))
             for name in typed:
                 if keep is None or name in keep:
-                    source = follows if follows is not None else self._graph_source(name)
-                    citations.append(Citation(str(name), str(source or ""), self._source_title(source), None,
+                    source = follows if follows is not None else self.graph_source(name)
+                    citations.append(Citation(str(name), str(source or ""), self.source_title(source), None,
                                               note=self._citation_note(source)))
         for extra in sorted(self._dataset.objects(node, EV.evidence)):
             citations.extend(self._citations_for_node(extra, keep))
@@ -692,8 +713,8 @@ class KnowledgeBase:
                 found.extend(self._citations_for_node(evidence))
         if not found:
             for graph in self._graphs_of((subject, predicate, obj)):
-                source = self._graph_source(graph)
-                found.append(Citation(str(graph), str(source or ""), self._source_title(source), None,
+                source = self.graph_source(graph)
+                found.append(Citation(str(graph), str(source or ""), self.source_title(source), None,
                                       note=self._citation_note(source)))
         return sorted(set(found), key=lambda c: (c.graph, c.quote or ""))
 
@@ -711,7 +732,16 @@ class KnowledgeBase:
             return self._citations_for_node(subject, graphs) or self._citations_for_node(subject)
         return self.citations(subject, predicate, obj)
 
-    def _graph_source(self, graph: URIRef):
+    def graph_source(self, graph: URIRef) -> URIRef | None:
+        """The source document a named graph holds (an article, reference data, the
+        ontology), or None when the graph names none. Read once per knowledge base.
+
+        >>> kb = load()
+        >>> kb.graph_source(GRAPH["001_86523e72b0c041e9"])
+        rdflib.term.URIRef('https://w3id.org/evkg/source/001_86523e72b0c041e9')
+        >>> kb.graph_source(URIRef("https://example.org/no-such-graph")) is None
+        True
+        """
         return self._sources_by_graph.get(graph)
 
     @cached_property
@@ -737,7 +767,7 @@ class KnowledgeBase:
     def _details(self, node, skip=()) -> tuple[tuple[str, str], ...]:
         details = []
         for predicate, value in sorted(self._dataset.predicate_objects(node)):
-            if predicate in _HIDDEN or predicate in skip or predicate == EV.evidence:
+            if predicate in NO_DETAIL_PREDICATES or predicate in skip:
                 continue
             details.append((self._label(predicate), self._value_text(value)))
         return tuple(sorted(set(details)))
@@ -756,7 +786,7 @@ class KnowledgeBase:
                 if any(c.note for c in citations):
                     description.facts.append(Fact(str(predicate), self._label(predicate), "out", str(value), str(value), citations))
                 continue
-            if predicate in _HIDDEN or predicate == EV.evidence:
+            if predicate in NO_DETAIL_PREDICATES:
                 continue
             if own_citations:
                 graphs = self._graphs_of((iri, predicate, value))
@@ -835,11 +865,11 @@ class KnowledgeBase:
             else:
                 named = self._dataset.graph(graph)
                 size, quoted = len(named), sum(1 for _ in named.subjects(EV.quote, None))
-            source = self._graph_source(graph)
+            source = self.graph_source(graph)
             by_source.append(
                 {
                     "graph": str(graph),
-                    "title": self._source_title(source) if source is not None else self._compact(graph),
+                    "title": self.source_title(source) if source is not None else self._compact(graph),
                     "triples": size,
                     "facts": quoted,
                 }
@@ -933,10 +963,6 @@ class KnowledgeBase:
 
 def _violation_order(violation: Violation) -> tuple[str, str, str, str]:
     return (violation.focus_label, violation.path, violation.message, violation.value)
-
-
-def _citation_order(citation: Citation) -> tuple[str, str, str, str]:
-    return (citation.graph, citation.source, citation.title, citation.quote or "")
 
 
 #: The properties of a quantity value that :func:`quantity_text` puts into words.

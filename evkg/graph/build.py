@@ -21,7 +21,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ..caching import collector_paused
-from ..kb import _HIDDEN, QUANTITY_PARTS, KnowledgeBase, quantity_text
+from ..kb import NO_DETAIL_PREDICATES, QUANTITY_PARTS, KnowledgeBase, quantity_text
 from ..ontology import EV, ID, REFERENCE_GRAPH
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "dependency_graph",
     "Relation",
     "relations",
+    "entity_classes",
     "DEPENDS_FORWARD",
     "DEPENDS_BACKWARD",
 ]
@@ -75,8 +76,18 @@ def _local(iri) -> str:
     return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _entity_classes(kb: KnowledgeBase) -> set[URIRef]:
-    """ev: classes (with their subclasses) whose instances are graph nodes."""
+def entity_classes(kb: KnowledgeBase) -> set[URIRef]:
+    """The classes whose instances are the graph's nodes: every OWL class of the knowledge
+    base but documents and helpers (articles, reference data, evidence and quantity
+    values, with their subclasses).
+
+    Examples
+    --------
+    >>> import evkg
+    >>> classes = entity_classes(evkg.load())
+    >>> EV.Company in classes, EV.Article in classes
+    (True, False)
+    """
     rdf = kb.dataset
     classes = {c for c in rdf.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
     excluded = set()
@@ -115,7 +126,7 @@ def build_graph(kb: KnowledgeBase, *, collapse: bool = False) -> nx.MultiDiGraph
     >>> sorted({d["label"] for _, _, d in G.edges(toyota, data=True) if "via" in d})
     ['Toyota–BYD co-development', 'Toyota–FAW alliance']
     """
-    classes = {str(c) for c in _entity_classes(kb)}
+    classes = {str(c) for c in entity_classes(kb)}
     props = relations(kb)
     # The values read hold no reference cycles: the collector's passes over the millions
     # of them a large store gives would only cost time.
@@ -221,7 +232,7 @@ def _quads(kb: KnowledgeBase, *, skip: frozenset[str] = frozenset()) -> Iterator
     a store that answers SPARQL itself in one streamed query; rdflib's memory store by
     walking its quads.
     """
-    handle = _pyoxigraph_store(kb)
+    handle = kb.store.pyoxigraph_store if kb.store is not None else None
     if handle is not None:
         return _oxigraph_quads(handle, skip)
     if kb.store is not None and kb.store.native_sparql:
@@ -229,16 +240,6 @@ def _quads(kb: KnowledgeBase, *, skip: frozenset[str] = frozenset()) -> Iterator
     else:
         rows = ((s, p, o, _name(g)) for s, p, o, g in kb.dataset.quads((None, None, None, None)))
     return _rdflib_quads(rows, skip)
-
-
-def _pyoxigraph_store(kb: KnowledgeBase):
-    """The pyoxigraph Store that holds ``kb``'s quads, if there is one."""
-    handle = getattr(kb.store, "_ox", None)
-    if handle is None:
-        return None
-    import pyoxigraph
-
-    return handle if isinstance(handle, pyoxigraph.Store) else None
 
 
 def _oxigraph_quads(store, skip: frozenset[str]) -> Iterator[tuple]:
@@ -529,8 +530,8 @@ class _Scan:
 
     def _source(self, graph: str) -> tuple[str, str]:
         if graph not in self._sources:
-            source = self.kb._graph_source(URIRef(graph))
-            self._sources[graph] = (str(source or ""), self.kb._source_title(source))
+            source = self.kb.graph_source(URIRef(graph))
+            self._sources[graph] = (str(source or ""), self.kb.source_title(source))
         return self._sources[graph]
 
     def citations(self, node) -> list[dict]:
@@ -593,7 +594,7 @@ class _Scan:
 
 
 def _cited_order(citation: dict) -> tuple[str, str, str, str]:
-    """:func:`evkg.kb._citation_order` of a citation as a dict."""
+    """:meth:`evkg.kb.Citation.sort_key` of a citation as a dict."""
     return (citation["graph"], citation["source"], citation["title"], citation["quote"] or "")
 
 
@@ -602,7 +603,7 @@ _COUNTRY = str(EV.Country)
 _PLACES = (str(EV.basedIn), str(EV.locatedIn))
 _STATEMENT_PARTS = tuple(str(p) for p in (RDF.subject, RDF.predicate, RDF.object))
 #: Predicates whose triples are no detail of a node (as KnowledgeBase.attributes has it).
-_HIDDEN_DETAILS = frozenset(str(p) for p in _HIDDEN | {EV.evidence})
+_HIDDEN_DETAILS = frozenset(str(p) for p in NO_DETAIL_PREDICATES)
 
 
 def _least(values: list):

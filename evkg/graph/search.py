@@ -174,11 +174,11 @@ def index_from_kb(kb: KnowledgeBase) -> SearchIndex:
     from rdflib import URIRef
 
     from ..ontology import EV, REFERENCE_GRAPH
-    from .build import Relation, _entity_classes, relations
+    from .build import Relation, entity_classes, relations
 
     props = relations(kb)
     read = NarrowReader(kb)
-    nodes = _nodes(kb, read, _entity_classes(kb))
+    nodes = _nodes(kb, read, entity_classes(kb))
     links: set[tuple[str, str, str]] = set()
     for s, p, o in _links(kb, read):
         s, o = str(s), str(o)
@@ -362,7 +362,7 @@ class NarrowReader:
         ``triples``, as rdflib terms, or of all)."""
         from rdflib import RDF
 
-        from ..kb import _citation_order
+        from ..kb import Citation
 
         rdf = self.kb.dataset
         parts = (RDF.subject, RDF.predicate, RDF.object)
@@ -381,12 +381,12 @@ class NarrowReader:
         index: dict = {}
         for node, found in held.items():
             index.setdefault(tuple(found.get(part) for part in parts), []).extend(self.citations(node))
-        return {triple: sorted(found, key=_citation_order) for triple, found in index.items()}
+        return {triple: sorted(found, key=Citation.sort_key) for triple, found in index.items()}
 
     def _source(self, graph) -> tuple[str, str]:
         if graph not in self._sources:
-            source = self.kb._graph_source(graph)
-            self._sources[graph] = (str(source or ""), self.kb._source_title(source))
+            source = self.kb.graph_source(graph)
+            self._sources[graph] = (str(source or ""), self.kb.source_title(source))
         return self._sources[graph]
 
     def _read(self, node) -> None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from ..errors import StoreError
 
 if TYPE_CHECKING:
+    import pyoxigraph
     from rdflib import Dataset
     from rdflib.query import Result
 
@@ -114,6 +115,16 @@ class Store:
     def dataset(self) -> Dataset:
         """The store as an rdflib Dataset whose default graph is the union of all graphs."""
         raise NotImplementedError
+
+    @property
+    def pyoxigraph_store(self) -> pyoxigraph.Store | None:
+        """The open ``pyoxigraph.Store`` that holds the quads, for reading many of them
+        without making rdflib terms; None unless the store is an Oxigraph database.
+
+        >>> open_store("memory").pyoxigraph_store is None
+        True
+        """
+        return None
 
     def needs_seeds(self) -> bool:
         """Whether the ontology (and seeds) must still be put into the store."""

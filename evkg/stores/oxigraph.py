@@ -205,6 +205,19 @@ class OxigraphStore(Store):
             self._dataset = Dataset(store=_rdflib_plugin()(store=self._ox), default_union=True)
         return self._dataset
 
+    @property
+    def pyoxigraph_store(self) -> pyoxigraph.Store:
+        """The open ``pyoxigraph.Store`` of the database, for reading many quads without
+        making rdflib terms. Change the database through this store's methods only: they
+        keep the default graph as the union of the named graphs, and the generation mark.
+
+        >>> import tempfile
+        >>> store = OxigraphStore(Path(tempfile.mkdtemp()) / "db")
+        >>> len(store.pyoxigraph_store)
+        0
+        """
+        return self._ox
+
     #: The file in the database folder that holds the generation mark.
     GENERATION_FILE = "evkg-generation"
 
