@@ -50,7 +50,7 @@ def injecting_document(path: Path, *, blank_node: bool) -> Path:
 
 
 def store_text(store) -> str:
-    return "\n".join(repr(quad) for quad in store._ox)
+    return "\n".join(repr(quad) for quad in store.pyoxigraph_store)
 
 
 # ------------------------------------------------------------------ invalid IRIs
@@ -68,7 +68,7 @@ def test_iri_injecting_quads_is_refused_on_oxigraph(tmp_path, blank_node):
     assert "\n" not in message
     assert info.value.path == str(doc)
     assert FAKE not in store_text(store)
-    assert len(store._ox) == 0
+    assert len(store.pyoxigraph_store) == 0
 
 
 def test_show_catl_has_no_injected_quote_after_the_attempt(runner, tmp_path):
@@ -100,7 +100,7 @@ def test_invalid_terms_are_refused_on_oxigraph(tmp_path, name):
     store = open_store(f"oxigraph:{tmp_path / 'db'}")
     with pytest.raises(ParseError, match=re.escape(f"{doc}: ")):
         store.load_file(doc, graph_iri=DATA_GRAPH + "bad.jsonld")
-    assert len(store._ox) == 0
+    assert len(store.pyoxigraph_store) == 0
 
 
 # rdflib drops some of these itself (quietly); those it keeps must be refused.
@@ -254,7 +254,7 @@ def test_local_context_is_refused_by_the_oxigraph_store(tmp_path, secrets, name)
     with pytest.raises(NetworkAccessError) as info:
         store.load_file(doc, graph_iri=DATA_GRAPH + "doc.jsonld")
     assert_refused(info, doc, target)
-    assert len(store._ox) == 0
+    assert len(store.pyoxigraph_store) == 0
 
 
 def test_relative_context_is_not_resolved_against_the_current_folder(tmp_path, secrets, monkeypatch):
@@ -361,7 +361,7 @@ def test_a_cut_rdfxml_file_is_refused_on_oxigraph(tmp_path):
         "so it may have been cut short. Nothing was loaded."
     )
     assert info.value.line == 1003
-    assert len(store._ox) == 0
+    assert len(store.pyoxigraph_store) == 0
 
 
 def test_a_cut_rdfxml_file_is_refused_on_memory(tmp_path):
@@ -419,7 +419,7 @@ def test_quadratic_entity_expansion_is_refused_on_oxigraph(tmp_path):
     store = open_store(f"oxigraph:{tmp_path / 'db'}")
     with pytest.raises(UnsafeInputError, match="quadratic blowup"):
         store.load_file(doc, graph_iri=DATA_GRAPH + "quadratic.rdf")
-    assert len(store._ox) == 0
+    assert len(store.pyoxigraph_store) == 0
 
 
 def test_namespace_entities_many_times_over_still_load(tmp_path):

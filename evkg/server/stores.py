@@ -133,13 +133,13 @@ class ReadOnlyOxigraphStore(OxigraphStore):
         if self._dataset is None:
             from rdflib import Dataset
 
-            from ..stores.oxigraph import _rdflib_plugin
+            from ..stores.oxigraph import rdflib_plugin_class
 
-            class ReadOnlyPlugin(_rdflib_plugin()):
+            class ReadOnlyPlugin(rdflib_plugin_class()):
                 def add_graph(self, graph):
                     pass  # rdflib "adds" each graph it is asked for by name, to read it too
 
-            self._dataset = Dataset(store=ReadOnlyPlugin(store=self._ox), default_union=True)
+            self._dataset = Dataset(store=ReadOnlyPlugin(store=self.pyoxigraph_store), default_union=True)
         return self._dataset
 
     def _refuse(self, *args, **kwargs):

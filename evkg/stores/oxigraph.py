@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rdflib import Dataset
     from rdflib.query import Result
 
-__all__ = ["OxigraphStore"]
+__all__ = ["OxigraphStore", "rdflib_plugin_class"]
 
 
 #: Oxigraph databases open in this process, by folder: Oxigraph allows one writer per
@@ -97,8 +97,17 @@ def _ox_kinds():
     )
 
 
-def _rdflib_plugin():
-    """oxrdflib's rdflib Store over an open pyoxigraph Store, with evkg's term mapping."""
+def rdflib_plugin_class():
+    """The rdflib Store class over an open pyoxigraph Store, with evkg's term mapping.
+
+    oxrdflib's ``OxigraphStore`` plugin, changed so that the default graph holds the union
+    of the named graphs (the union copy :meth:`OxigraphStore.load_file` writes) and is no
+    graph of its own. Subclass it to change how a store is read, as the server's read-only
+    store does.
+
+    >>> rdflib_plugin_class().__name__
+    'EvkgOxigraphPlugin'
+    """
     import pyoxigraph as ox
     from oxrdflib import OxigraphStore as Plugin
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -202,7 +211,7 @@ class OxigraphStore(Store):
         if self._dataset is None:
             from rdflib import Dataset
 
-            self._dataset = Dataset(store=_rdflib_plugin()(store=self._ox), default_union=True)
+            self._dataset = Dataset(store=rdflib_plugin_class()(store=self._ox), default_union=True)
         return self._dataset
 
     @property
