@@ -10,10 +10,11 @@ import subprocess
 import sys
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 import evkg
+from benchmarks.import_bench import write_table
 from evkg.cli import IMPORT_KINDS, cli
 from evkg.errors import TableError
 from evkg.ontology import EV, QUDT, UNIT, entity_iri
@@ -204,6 +205,96 @@ def test_turtle_names_blank_nodes_as_the_canonical_export_does(kb):
         dataset = Dataset()
         default_graph(dataset).__iadd__(rdf)
         assert serialize_graph(rdf) == serialize_dataset(dataset, "ttl", prefixes=_OUTPUT_PREFIXES), kind
+
+
+def _rdflib_and_ours(triples, bind) -> tuple[str, str]:
+    """rdflib's longturtle of ``triples`` and that of :func:`tabular._longturtle`, each
+    with a graph of its own bound by ``bind``."""
+    from rdflib import Graph
+
+    from evkg.ingest import tabular
+
+    theirs, ours = Graph(store="SimpleMemory"), Graph(store="SimpleMemory")
+    bind(theirs)
+    bind(ours)
+    for triple in triples:
+        theirs.add(triple)
+    return theirs.serialize(format="longturtle"), tabular._longturtle(triples, ours)
+
+
+def _never(*args):
+    raise AssertionError("left to rdflib")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_turtle_writer_gives_rdflibs_longturtle_bytes_for_imports(kb, monkeypatch, tmp_path, kind):
+    from evkg.ingest import tabular
+
+    monkeypatch.setattr(tabular, "_rdflib_longturtle", _never)
+    for data in [(SAMPLES / f"{kind}.csv").read_bytes(), write_table(kind, 40, tmp_path / "bench.csv").read_bytes()]:
+        rdf = read(kb, data, kind)
+        labels = tabular._canonical_labels(rdf)
+        rename = {node: BNode(f"g0b{n}") for n, node in enumerate(sorted(labels, key=labels.__getitem__))}
+        triples = [(rename.get(s, s), p, rename.get(o, o)) for s, p, o in rdf]
+
+        def bind(graph):
+            for prefix, namespace in tabular._OUTPUT_PREFIXES.items():
+                graph.bind(prefix, namespace)
+
+        theirs, ours = _rdflib_and_ours(triples, bind)
+        assert ours == theirs, kind
+        assert serialize_graph(rdf) == ours
+
+
+def test_turtle_writer_gives_rdflibs_longturtle_bytes_for_the_export(kb, monkeypatch):
+    from evkg.export import canonical_graphs
+    from evkg.ingest import tabular
+    from evkg.ontology import PREFIXES
+
+    monkeypatch.setattr(tabular, "_rdflib_longturtle", _never)
+    triples = list(dict.fromkeys(t for graph in canonical_graphs(kb.dataset, PREFIXES) for t in graph))
+
+    def bind(graph):
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+
+    theirs, ours = _rdflib_and_ours(triples, bind)
+    assert ours == theirs
+    assert ours == kb.serialize("ttl")
+
+
+def test_turtle_writer_names_iris_as_rdflib_does_with_prefixes_it_makes(monkeypatch):
+    """A predicate in no bound namespace gets a prefix made for it (ns1), which subjects
+    and objects in that namespace then use too, as in rdflib."""
+    from evkg.ingest import tabular
+
+    monkeypatch.setattr(tabular, "_rdflib_longturtle", _never)
+    value = BNode()
+    triples = [
+        (URIRef("urn:x:s"), URIRef("urn:x:p"), URIRef("urn:x:o")),
+        (URIRef("urn:x:s"), URIRef("urn:x:p"), value),
+        (URIRef("urn:x:s"), RDFS.label, Literal("s", lang="en")),
+        (value, RDF.type, URIRef("urn:x:C")),
+        (value, URIRef("urn:y:q"), Literal("1.50", datatype=XSD.decimal)),
+        (value, URIRef("urn:y:q"), Literal("x", datatype=URIRef("urn:z:dt"))),
+        (BNode(), URIRef("urn:x:p"), value),
+    ]
+    theirs, ours = _rdflib_and_ours(triples, lambda graph: None)
+    assert ours == theirs and "ns1:s" in ours
+
+
+def test_turtle_writer_leaves_lists_to_rdflib():
+    from rdflib import Graph
+    from rdflib.collection import Collection
+
+    from evkg.ingest import tabular
+
+    rdf = Graph(store="SimpleMemory")
+    head = BNode()
+    Collection(rdf, head, [Literal(1), Literal(2)])
+    rdf.add((URIRef("urn:x:s"), URIRef("urn:x:p"), head))
+    theirs, ours = _rdflib_and_ours(list(rdf), lambda graph: None)
+    assert ours == theirs and "( 1 2 )" in " ".join(ours.split())
 
 
 def test_bom_semicolons_and_spreadsheet_headers_are_read(kb):
