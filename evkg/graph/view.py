@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import weakref
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
@@ -29,6 +30,7 @@ import networkx as nx
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
+from ..caching import collector_paused
 from ..errors import InputError
 from ..kb import KnowledgeBase, normalize_name
 from ..ontology import EV, GRAPH
@@ -188,6 +190,16 @@ def graph_view(
         raise InputError("the depth must be 0 or more.")
     if max_nodes < 1:
         raise InputError("max_nodes must be at least 1.")
+    # The view makes no cycles; the collector's passes over the whole graph would cost
+    # more than the view itself on a large one.
+    with collector_paused():
+        return _graph_view(
+            kb, around=around, depth=depth, path=path, types=types, sources=sources, relations=relations,
+            max_nodes=max_nodes, collapse=collapse,
+        )
+
+
+def _graph_view(kb, *, around, depth, path, types, sources, relations, max_nodes, collapse) -> GraphView:
     G = graph_of(kb, collapse=collapse)
     graph_sources = _graph_sources(kb)
     kind, center, result, title = "graph", None, None, "The evkg knowledge graph"
@@ -226,15 +238,25 @@ def graph_view(
         wanted_graphs = resolve_sources(kb, sources)
         filters.append("source: " + ", ".join(g.rsplit("/", 1)[-1] for g in sorted(wanted_graphs)))
 
-    nodes, edges = _filtered(G, must, wanted_types, wanted_predicates, wanted_graphs, graph_sources)
+    unfiltered = wanted_types is None and wanted_predicates is None and wanted_graphs is None
+    if unfiltered:
+        # Every node and every edge pass: no list of the whole graph's edges is made.
+        nodes, edges = set(G), None
+    else:
+        nodes, edges = _filtered(G, must, wanted_types, wanted_predicates, wanted_graphs, graph_sources)
     if kind == "graph":
-        ranked = _by_degree(G, nodes, edges)
+        degree = _degrees(G) if edges is None else _edge_degrees(edges)
+        ranked = _by_degree(G, nodes, degree, limit=max_nodes)
+        total = len(nodes)
         reason = "the best-connected nodes"
     else:
+        if edges is None:
+            edges = list(G.edges(keys=True))
         ranked = _by_distance(G, nodes, edges, must, depth)
+        total = len(ranked)
         reason = "the nodes nearest to " + ("the entity" if kind == "around" else "the paths")
     view = _assemble(
-        G, ranked, edges, must=must, highlight=highlight, max_nodes=max_nodes, reason=reason,
+        G, ranked, edges, total=total, must=must, highlight=highlight, max_nodes=max_nodes, reason=reason,
         title=title, graph_sources=graph_sources,
     )
     view.kind, view.center, view.path, view.filters = kind, center, result, tuple(filters)
@@ -243,7 +265,7 @@ def graph_view(
     # Over the whole graph, so that a class keeps its colour from one view to the next.
     view.families = class_families(kb, (d["type"] for _, d in G.nodes(data=True)))
     full = graph_of(kb)
-    view.total_nodes, view.total_edges = G.number_of_nodes(), G.number_of_edges()
+    view.total_nodes, view.total_edges = G.number_of_nodes(), _number_of_edges(G)
     view.data_hash = _content_hash(full)
     return view
 
@@ -271,15 +293,15 @@ def view_from_graph(
     """
     if max_nodes < 1:
         raise InputError("max_nodes must be at least 1.")
-    edges = sorted((u, v, k) for u, v, k in G.edges(keys=True))
-    ranked = _by_degree(G, set(G), edges)
-    view = _assemble(
-        G, ranked, edges, must=[], highlight=set(), max_nodes=max_nodes,
-        reason="the best-connected nodes", title=title, graph_sources={},
-    )
-    view.families = dict(families or {})
-    view.total_nodes, view.total_edges = G.number_of_nodes(), G.number_of_edges()
-    view.data_hash = _content_hash(G)
+    with collector_paused():
+        ranked = _by_degree(G, set(G), _degrees(G), limit=max_nodes)
+        view = _assemble(
+            G, ranked, None, total=G.number_of_nodes(), must=[], highlight=set(), max_nodes=max_nodes,
+            reason="the best-connected nodes", title=title, graph_sources={},
+        )
+        view.families = dict(families or {})
+        view.total_nodes, view.total_edges = G.number_of_nodes(), _number_of_edges(G)
+        view.data_hash = _content_hash(G)
     return view
 
 
@@ -415,12 +437,42 @@ def _filtered(G, must, wanted_types, wanted_predicates, wanted_graphs, graph_sou
     return nodes, edges
 
 
-def _by_degree(G, nodes, edges) -> list[Hashable]:
+def _degrees(G: nx.MultiDiGraph) -> dict[Hashable, int]:
+    """Node -> its edges, in and out, over the whole graph (a loop counts twice), for
+    the nodes that have any."""
+    degree: dict[Hashable, int] = defaultdict(int)
+    for u, targets in G._succ.items():  # the graph's own dicts: its views cost more than the count
+        for v, keyed in targets.items():
+            count = len(keyed)
+            degree[u] += count
+            degree[v] += count
+    return degree
+
+
+def _edge_degrees(edges) -> dict[Hashable, int]:
+    """Node -> its edges among ``edges``, ``(u, v, key)`` triples."""
     degree: dict[Hashable, int] = defaultdict(int)
     for u, v, _ in edges:
         degree[u] += 1
         degree[v] += 1
-    return sorted(nodes, key=lambda n: (-degree[n], str(G.nodes[n].get("label", n)), str(n)))
+    return degree
+
+
+def _number_of_edges(G: nx.MultiDiGraph) -> int:
+    """``G.number_of_edges()``, which adds up every node's degree on a multigraph."""
+    return sum(len(keyed) for targets in G._succ.values() for keyed in targets.values())
+
+
+def _by_degree(G, nodes, degree, *, limit: int) -> list[Hashable]:
+    """The first ``limit`` of ``nodes`` by rank: most edges first, then by label and by
+    name. Only the nodes with at least as many edges as the last one kept are sorted."""
+    def rank(n):
+        return (-degree.get(n, 0), str(G.nodes[n].get("label", n)), str(n))
+
+    if limit < len(nodes):
+        floor = sorted((degree.get(n, 0) for n in nodes), reverse=True)[limit - 1]
+        nodes = [n for n in nodes if degree.get(n, 0) >= floor]
+    return sorted(nodes, key=rank)[:limit]
 
 
 def _by_distance(G, nodes, edges, must, depth) -> list[Hashable]:
@@ -449,14 +501,18 @@ def _by_distance(G, nodes, edges, must, depth) -> list[Hashable]:
     )
 
 
-def _assemble(G, ranked, edges, *, must, highlight, max_nodes, reason, title, graph_sources) -> GraphView:
-    """Cut ``ranked`` to ``max_nodes`` (``must`` nodes always stay) and build the view."""
+def _assemble(G, ranked, edges, *, total, must, highlight, max_nodes, reason, title, graph_sources) -> GraphView:
+    """Cut ``ranked`` to ``max_nodes`` (``must`` nodes always stay) and build the view.
+
+    ``ranked`` holds the first nodes of the ranking at least, ``total`` how many nodes
+    were ranked; ``edges`` lists the ``(u, v, key)`` edges that passed the filters, or
+    is None when every edge of ``G`` did."""
     keep_count = max(max_nodes, len(must))
     kept = set(ranked[:keep_count])
     note = None
-    if len(ranked) > len(kept):
+    if total > len(kept):
         note = (
-            f"Showing {len(kept):,} of {len(ranked):,} nodes, {reason}: "
+            f"Showing {len(kept):,} of {total:,} nodes, {reason}: "
             f"the view is limited to {max_nodes:,} node{'s' if max_nodes != 1 else ''}."
         )
         if len(must) > max_nodes:
@@ -468,7 +524,11 @@ def _assemble(G, ranked, edges, *, must, highlight, max_nodes, reason, title, gr
         if country is not None and country in G and country != n:
             data["country_label"] = G.nodes[country].get("label", country)
         H.add_node(n, **data)
-    chosen = {e for e in edges if e[0] in kept and e[1] in kept} | set(highlight)
+    if edges is None:  # the edges out of the kept nodes, rather than a pass over all edges
+        chosen = {(u, v, key) for u in kept for v, keyed in G.succ[u].items() if v in kept for key in keyed}
+    else:
+        chosen = {e for e in edges if e[0] in kept and e[1] in kept}
+    chosen |= set(highlight)
     for u, v, key in sorted(chosen, key=lambda e: (str(e[0]), str(e[1]), str(e[2]))):
         H.add_edge(u, v, key=key, **G.edges[u, v, key])
     return GraphView(
@@ -505,17 +565,40 @@ def _view_sources(H: nx.MultiDiGraph, graph_sources) -> tuple[ViewSource, ...]:
 
 _HASHES: "weakref.WeakKeyDictionary[nx.MultiDiGraph, str]" = weakref.WeakKeyDictionary()
 
+#: Nodes per block of the content hash: a block is written out whole, then hashed.
+_HASH_BLOCK = 2000
+
 
 def _content_hash(G: nx.MultiDiGraph) -> str:
-    """SHA-256 over the sorted nodes and edges with their attributes (cached per graph)."""
+    """SHA-256 of the graph's content (cached per graph): every node in the order of
+    ``str(node)``, with its attributes and its edges out as the graph holds them (a graph
+    of :func:`build_graph` adds them in subject, predicate, object order).
+
+    The nodes go in blocks, each written with :mod:`marshal` version 2, which writes
+    every value out and never refers back to an object written before, so that the bytes
+    depend on the values alone, not on which objects the graph shares. A block holding a
+    value marshal cannot write (an rdflib term, an object of the caller's) is written as
+    JSON instead, with such values as their ``str``.
+    """
     if G in _HASHES:
         return _HASHES[G]
     digest = hashlib.sha256()
-    # One encoder for every line (json.dumps with options makes one per call).
-    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
-    for node, data in sorted(G.nodes(data=True), key=lambda item: str(item[0])):
-        digest.update((encode([node, data]) + "\n").encode())
-    for edge in sorted(G.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))):
-        digest.update((encode(list(edge)) + "\n").encode())
+    # The graph's own dicts, which marshal writes as they are (its views it cannot).
+    attributes, targets = G._node, G._succ
+    nodes = sorted(attributes, key=str)
+    for start in range(0, len(nodes), _HASH_BLOCK):
+        block = [(n, attributes[n], targets[n]) for n in nodes[start : start + _HASH_BLOCK]]
+        try:
+            digest.update(b"m" + marshal.dumps(block, 2))
+        except ValueError:  # a value marshal cannot write
+            digest.update(b"j" + _json_block(block))
     _HASHES[G] = digest.hexdigest()
     return _HASHES[G]
+
+
+def _json_block(block) -> bytes:
+    """A block of the content hash as JSON: targets and keys as lists of pairs, since
+    JSON's object keys are strings only."""
+    plain = [[n, data, [[v, list(keyed.items())] for v, keyed in targets.items()]] for n, data, targets in block]
+    text = json.dumps(plain, ensure_ascii=False, default=str, separators=(",", ":"))
+    return text.encode("utf-8", "surrogatepass")

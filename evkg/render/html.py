@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
 import math
 import re
@@ -28,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__
+from ..caching import collector_paused
 from ..graph.layout import layout_positions, main_component
 from ..graph.style import FAMILY_STYLES, class_colors, node_size
 from ..graph.view import GraphView
@@ -77,6 +79,13 @@ def render_html(view: GraphView, *, title: str | None = None) -> str:
     >>> "<title>A &amp; B</title>" in page, "<b>bold</b>" in page
     (True, False)
     """
+    # The page makes no cycles; the collector's passes over a large graph held elsewhere
+    # in the process would cost more than the page.
+    with collector_paused():
+        return _render(view, title)
+
+
+def _render(view: GraphView, title: str | None) -> str:
     data = page_data(view, title=title)
     assets = _assets()
     script = assets["script"]
@@ -302,10 +311,14 @@ def _inline_safe(text: str, tag: str) -> str:
 
 @lru_cache(maxsize=1)
 def _assets() -> dict[str, str]:
-    """vis-network from the pyvis package and the page's own script and style."""
-    import pyvis
+    """vis-network from the pyvis package and the page's own script and style.
 
-    vis = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    The package is found, not imported: importing pyvis imports IPython, which takes
+    longer than writing a page of 5,000 nodes."""
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the pyvis package, which ships vis-network, is not installed: pip install pyvis")
+    vis = Path(spec.submodule_search_locations[0]) / "templates" / "lib" / "vis-9.1.2"
     here = resources.files("evkg.render") / "templates"
     return {
         "vis_js": _inline_safe((vis / "vis-network.min.js").read_text(encoding="utf-8"), "script"),
