@@ -115,8 +115,9 @@ class ShapeCheck:
             supers = set().union(*(view.superclasses(kind) for kind in kinds))
             by_class = view._targeted[kinds] = [s for s in self.targeted if not supers.isdisjoint(s.target_classes)]
         for shape in by_class:
-            if not all(test(view, node) for test in shape.tests):
-                return False
+            for test in shape.tests:
+                if not test(view, node):
+                    return False
         for shape in self.targeted:
             if (
                 shape.target_subjects_of
@@ -195,12 +196,21 @@ class ShapeCheck:
         required = tuple(sg.objects(node, SH.hasValue))
 
         def test(view: GraphView, focus) -> bool:
+            # Loops rather than all() over generators: this runs for every property of
+            # every node of a table, and a generator costs more than the test it makes.
             values = view.objects(focus, path)
-            return (
-                all(ok(len(values)) for ok in counts)
-                and all(value in values for value in required)
-                and all(ok(view, v) for v in values for ok in each)
-            )
+            count = len(values)
+            for ok in counts:
+                if not ok(count):
+                    return False
+            for value in required:
+                if value not in values:
+                    return False
+            for v in values:
+                for ok in each:
+                    if not ok(view, v):
+                        return False
+            return True
 
         return test
 

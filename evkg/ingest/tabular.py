@@ -503,11 +503,12 @@ def _longturtle(triples: list[tuple], namespaces: Graph) -> str:
         else:
             objects.append(o)
         references[o] = references.get(o, 0) + 1
+    predicates = dict.fromkeys(p for by_predicate in properties.values() for p in by_predicate)
     if (
         namespaces.base is not None
-        or any(RDF.first in by_predicate for by_predicate in properties.values())
+        or RDF.first in predicates
         or not all(type(s) in _NAMED for s in properties)
-        or not all(type(p) is URIRef for by_predicate in properties.values() for p in by_predicate)
+        or not all(type(p) is URIRef for p in predicates)
     ):
         return _rdflib_longturtle(triples, namespaces)
 
@@ -515,20 +516,18 @@ def _longturtle(triples: list[tuple], namespaces: Graph) -> str:
     # rdflib's preprocessing: the prefixed name of each IRI, in the order of the triples, so
     # that the same prefixes are declared (and generated, for predicates) in the same order.
     # Asking twice declares nothing new: each is asked once.
-    asked: set = set()
-    for triple in triples:
-        for position, node in enumerate(triple):
-            if position == 1 and node == RDF.type:
-                continue
-            if isinstance(node, URIRef):
-                key = (node, position == 1)
-            elif isinstance(node, Literal) and node.datatype is not None:
-                key = (node.datatype, False)
-            else:
-                continue
-            if key not in asked:
-                asked.add(key)
-                serializer.get_pname(*key)
+    asked: list = []
+    for s, p, o in triples:
+        if isinstance(s, URIRef):
+            asked.append((s, False))
+        if p not in _TYPES:  # rdf:type is written "a"
+            asked.append((p, True))
+        if isinstance(o, URIRef):
+            asked.append((o, False))
+        elif isinstance(o, Literal) and o.datatype is not None:
+            asked.append((o.datatype, False))
+    for iri, generate in dict.fromkeys(asked):
+        serializer.get_pname(iri, generate)
     # Then, as rdflib writes, each name as it is once every prefix is there.
     pnames: dict = {}
 
@@ -552,10 +551,7 @@ def _longturtle(triples: list[tuple], namespaces: Graph) -> str:
             names[node] = text
         return text
 
-    verbs = {
-        p: "()" if p == RDF.nil else "a" if p == RDF.type else pname(p, True) or p.n3()
-        for by_predicate in properties.values() for p in by_predicate
-    }
+    verbs = {p: "()" if p == RDF.nil else "a" if p == RDF.type else pname(p, True) or p.n3() for p in predicates}
 
     out: list[str] = []
     write = out.append
@@ -602,7 +598,8 @@ def _longturtle(triples: list[tuple], namespaces: Graph) -> str:
         else:
             write(name(node) if newline else " " + name(node))
 
-    classes = sorted(s for s, by_predicate in properties.items() if RDFS.Class in by_predicate.get(RDF.type, ()))
+    a, rdfs_class = RDF.type, RDFS.Class
+    classes = sorted(s for s, by_predicate in properties.items() if rdfs_class in by_predicate.get(a, ()))
     first = set(classes)
     rest = sorted(
         (s for s in properties if s not in first),
@@ -875,19 +872,23 @@ class _DataView(GraphView):
         self._kb: dict = {}
 
     def objects(self, node, predicate) -> list:
-        own = self.index.get(node, _NOTHING).get(predicate, ())
+        """The objects of ``node`` and ``predicate`` (not to be changed by the caller)."""
+        own = self.index.get(node, _NOTHING).get(predicate, _NONE)
+        if not (
+            node in self.described or predicate in _ALWAYS_LOOKED_UP
+            or (predicate in _TYPES and isinstance(node, URIRef) and node not in self.minted)
+        ):
+            return own  # what the table mints has nothing in the knowledge base
         kb = self._kb.get((node, predicate))
         if kb is None:
-            looked_up = node in self.described or predicate in _ALWAYS_LOOKED_UP or (
-                predicate in _TYPES and isinstance(node, URIRef) and node not in self.minted
-            )
-            kb = self._kb[(node, predicate)] = list(self.ds.objects(node, predicate)) if looked_up else []
+            kb = self._kb[(node, predicate)] = list(self.ds.objects(node, predicate))
         if not kb:
-            return list(own)
+            return own
         return list(dict.fromkeys([*own, *kb]))
 
 
 _NOTHING: dict = {}
+_NONE: list = []
 _HIERARCHIES = (RDFS.subClassOf, SKOS.inScheme)
 # Sets, not ``==`` or a tuple: a hash lookup instead of rdflib's ``__eq__`` (written in
 # Python) per comparison, on the hundreds of thousands of lookups of a large table.
@@ -937,8 +938,7 @@ class _Import:
         self.name = name
         self.rdf = Graph(store="SimpleMemory")  # one graph, no contexts: quicker to fill and read
         self.problems: list[tuple[int | None, str | None, str | None, str]] = []
-        # (s, p, o) -> (row, column, value): which cell each triple came from
-        self.origin: dict[tuple, tuple[int, str, str]] = {}
+        self.accepted: list[_Row] = []  # the rows whose triples are in self.rdf
         self.node_row: dict = {}
         self.declared: dict[str, _Declared] = {}
         self.new_sources: dict[URIRef, _NewSource] = {}
@@ -972,12 +972,13 @@ class _Import:
             table.append(_Row(number, values))
         self._declare(table)
         build = getattr(self, "_" + self.layout.kind.replace("-", "_"))
+        add = self.rdf.add
         for row in table:
             build(row)
             if row.ok:
-                for s, p, o, column in row.triples:
-                    self.rdf.add((s, p, o))
-                    self.origin.setdefault((s, p, o), (row.number, column, row.get(column)))
+                self.accepted.append(row)
+                for s, p, o, _ in row.triples:
+                    add((s, p, o))
         if not self.problems:
             self._check_shapes()
         if self.problems:
@@ -1796,6 +1797,15 @@ class _Import:
         if not _conforms(view):
             self._report_shapes(view)
 
+    def _origin(self) -> dict[tuple, tuple[int, str, str]]:
+        """(s, p, o) -> (row, column, value): the cell each triple of the table came from
+        (the first, for a triple that several rows make)."""
+        origin: dict[tuple, tuple[int, str, str]] = {}
+        for row in self.accepted:
+            for s, p, o, column in row.triples:
+                origin.setdefault((s, p, o), (row.number, column, row.get(column)))
+        return origin
+
     def _report_shapes(self, view: _DataView) -> None:
         """pyshacl's validation of the whole data graph, each result a problem of its cell."""
         import pyshacl
@@ -1819,6 +1829,7 @@ class _Import:
         if conforms:
             return
         ours = set(self.rdf.subjects())
+        origin = self._origin()
         for result in report.subjects(RDF.type, SH.ValidationResult):
             focus = report.value(result, SH.focusNode)
             if focus not in ours:
@@ -1829,8 +1840,8 @@ class _Import:
             path = report.value(result, SH.resultPath)
             value = report.value(result, SH.value)
             message = str(report.value(result, SH.resultMessage) or "does not conform to the shapes.")
-            cell = self.origin.get((focus, path, value)) or next(
-                (c for (s, p, _), c in sorted(self.origin.items(), key=lambda kv: kv[1]) if s == focus and p == path),
+            cell = origin.get((focus, path, value)) or next(
+                (c for (s, p, _), c in sorted(origin.items(), key=lambda kv: kv[1]) if s == focus and p == path),
                 None,
             ) or self.node_row.get(focus) or (None, None, None)
             self.problem(cell[0], cell[1], cell[2], message)
