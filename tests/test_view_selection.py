@@ -16,6 +16,7 @@ import evkg
 from benchmarks import synthetic
 from evkg.graph import graph_of
 from evkg.graph.cache import graph_from_bytes, graph_to_bytes
+from evkg.graph import view as view_module
 from evkg.graph.view import graph_view, view_from_graph
 
 
@@ -110,3 +111,13 @@ def test_the_data_hash_sees_every_value():
     hashes = [view_from_graph(H).data_hash for H in (G, changed_node, changed_edge, term)]
     assert hashes[0] == base and len(set(hashes)) == 4
     assert view_from_graph(term.copy()).data_hash == hashes[3]
+
+
+def test_the_data_hash_is_kept_on_disk_with_the_graph(monkeypatch):
+    first = graph_view(evkg.load()).data_hash
+
+    def written_out_again(G):
+        raise AssertionError("the hash was not read back")
+
+    monkeypatch.setattr(view_module, "_content_hash", written_out_again)
+    assert graph_view(evkg.load()).data_hash == first

@@ -130,19 +130,23 @@ def _components(adjacency: list[list[int]]) -> list[list[int]]:
     return found
 
 
-def _hops(adjacency: list[list[int]], local: dict[int, int], start: int) -> np.ndarray:
-    """Hop distances from ``start`` to every node of its component (local order)."""
-    distance = np.full(len(local), -1.0)
-    distance[local[start]] = 0.0
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        step = distance[local[node]] + 1.0
-        for other in adjacency[node]:
-            j = local[other]
-            if distance[j] < 0:
-                distance[j] = step
-                queue.append(other)
+def _hops(indptr: np.ndarray, targets: np.ndarray, start: int) -> np.ndarray:
+    """Hop distances from ``start`` to every node of its component, all in the
+    component's local numbering (neighbours of node ``i``: ``targets[indptr[i]:indptr[i + 1]]``).
+
+    Breadth-first, one level at a time over arrays: a level's nodes are the neighbours of
+    the last level's nodes that have no distance yet."""
+    distance = np.full(len(indptr) - 1, -1.0)
+    distance[start] = 0.0
+    frontier = np.array([start])
+    level = 0.0
+    while frontier.size:
+        level += 1.0
+        first, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        reached = targets[np.repeat(first, counts) + offsets]
+        frontier = np.unique(reached[distance[reached] < 0])
+        distance[frontier] = level
     return distance
 
 
@@ -156,17 +160,19 @@ def _component_layout(component, adjacency, rng, edge_length) -> tuple[list[int]
     if n <= 3:
         xy = np.array([[i * edge_length, 0.0] for i in range(n)])
         return component, xy - xy.mean(axis=0)
+    indptr = np.concatenate([[0], np.cumsum(degree)])
+    targets = np.array([local[other] for node in component for other in adjacency[node]], dtype=np.intp)
     # Pivots by max-min distance, starting from the best-connected node.
-    pivot = component[int(np.argmax(degree))]
+    pivot = int(np.argmax(degree))
     rows, nearest = [], np.full(n, np.inf)
     for _ in range(min(_PIVOTS, n)):
-        hops = _hops(adjacency, local, pivot)
+        hops = _hops(indptr, targets, pivot)
         rows.append(hops)
         nearest = np.minimum(nearest, hops)
         far = int(np.argmax(nearest))
         if nearest[far] == 0:
             break
-        pivot = component[far]
+        pivot = far
     squared = np.array(rows).T ** 2  # n x k
     centred = -0.5 * (squared - squared.mean(axis=0) - squared.mean(axis=1, keepdims=True) + squared.mean())
     values, vectors = np.linalg.eigh(centred.T @ centred)

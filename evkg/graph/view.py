@@ -30,12 +30,13 @@ import networkx as nx
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
+from .. import caching
 from ..caching import collector_paused
 from ..errors import InputError
 from ..kb import KnowledgeBase, normalize_name
 from ..ontology import EV, GRAPH
 from .analysis import _class_and_subclasses
-from .cache import graph_of
+from .cache import cache_key, graph_of
 from .paths import PathResult, _resolve_node, resolve_relations, shortest_paths
 from .style import FAMILIES, class_families
 
@@ -266,7 +267,7 @@ def _graph_view(kb, *, around, depth, path, types, sources, relations, max_nodes
     view.families = class_families(kb, (d["type"] for _, d in G.nodes(data=True)))
     full = graph_of(kb)
     view.total_nodes, view.total_edges = G.number_of_nodes(), _number_of_edges(G)
-    view.data_hash = _content_hash(full)
+    view.data_hash = _data_hash(kb, full)
     return view
 
 
@@ -564,6 +565,27 @@ def _view_sources(H: nx.MultiDiGraph, graph_sources) -> tuple[ViewSource, ...]:
 
 
 _HASHES: "weakref.WeakKeyDictionary[nx.MultiDiGraph, str]" = weakref.WeakKeyDictionary()
+
+def _data_hash(kb: KnowledgeBase, G: nx.MultiDiGraph) -> str:
+    """:func:`_content_hash` of ``kb``'s graph ``G``, kept on disk beside the graph, under
+    its key: a later process that reads the graph back does not write it out again."""
+    if G in _HASHES:
+        return _HASHES[G]
+    key = cache_key(kb, collapse=False)
+    if key is not None:
+        key = caching.cache_key(_HASH_LAYOUT, key)
+    found = None if key is None else caching.read_cached("graph-hashes", key)
+    if found is not None and len(found) == 64 and all(c in b"0123456789abcdef" for c in found):
+        _HASHES[G] = found.decode("ascii")
+        return _HASHES[G]
+    digest = _content_hash(G)
+    if key is not None:
+        caching.write_cached("graph-hashes", key, digest.encode("ascii"))
+    return digest
+
+
+#: Changes whenever :func:`_content_hash` writes the graph out otherwise.
+_HASH_LAYOUT = "evkg-data-hash-2"
 
 #: Nodes per block of the content hash: a block is written out whole, then hashed.
 _HASH_BLOCK = 2000
