@@ -31,7 +31,6 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from .. import caching
-from ..caching import collector_paused
 from ..errors import InputError
 from ..kb import KnowledgeBase, normalize_name
 from ..ontology import EV, GRAPH
@@ -193,7 +192,7 @@ def graph_view(
         raise InputError("max_nodes must be at least 1.")
     # The view makes no cycles; the collector's passes over the whole graph would cost
     # more than the view itself on a large one.
-    with collector_paused():
+    with caching.collector_paused():
         return _graph_view(
             kb, around=around, depth=depth, path=path, types=types, sources=sources, relations=relations,
             max_nodes=max_nodes, collapse=collapse,
@@ -294,7 +293,7 @@ def view_from_graph(
     """
     if max_nodes < 1:
         raise InputError("max_nodes must be at least 1.")
-    with collector_paused():
+    with caching.collector_paused():
         ranked = _by_degree(G, set(G), _degrees(G), limit=max_nodes)
         view = _assemble(
             G, ranked, None, total=G.number_of_nodes(), must=[], highlight=set(), max_nodes=max_nodes,
@@ -566,14 +565,20 @@ def _view_sources(H: nx.MultiDiGraph, graph_sources) -> tuple[ViewSource, ...]:
 
 _HASHES: "weakref.WeakKeyDictionary[nx.MultiDiGraph, str]" = weakref.WeakKeyDictionary()
 
+#: Changes whenever :func:`_content_hash` writes the graph out otherwise.
+_HASH_LAYOUT = "evkg-data-hash-2"
+
+#: Nodes per block of the content hash: a block is written out whole, then hashed.
+_HASH_BLOCK = 2000
+
+
 def _data_hash(kb: KnowledgeBase, G: nx.MultiDiGraph) -> str:
     """:func:`_content_hash` of ``kb``'s graph ``G``, kept on disk beside the graph, under
     its key: a later process that reads the graph back does not write it out again."""
     if G in _HASHES:
         return _HASHES[G]
-    key = cache_key(kb, collapse=False)
-    if key is not None:
-        key = caching.cache_key(_HASH_LAYOUT, key)
+    graph_key = cache_key(kb, collapse=False)
+    key = None if graph_key is None else caching.cache_key(_HASH_LAYOUT, graph_key)
     found = None if key is None else caching.read_cached("graph-hashes", key)
     if found is not None and len(found) == 64 and all(c in b"0123456789abcdef" for c in found):
         _HASHES[G] = found.decode("ascii")
@@ -582,13 +587,6 @@ def _data_hash(kb: KnowledgeBase, G: nx.MultiDiGraph) -> str:
     if key is not None:
         caching.write_cached("graph-hashes", key, digest.encode("ascii"))
     return digest
-
-
-#: Changes whenever :func:`_content_hash` writes the graph out otherwise.
-_HASH_LAYOUT = "evkg-data-hash-2"
-
-#: Nodes per block of the content hash: a block is written out whole, then hashed.
-_HASH_BLOCK = 2000
 
 
 def _content_hash(G: nx.MultiDiGraph) -> str:
