@@ -950,6 +950,7 @@ class _Import:
         self.declared_on_row: dict[int, list[_Declared]] = {}
         self._resolved: dict[str, URIRef | AmbiguousEntity | None] = {}
         self._indexes: dict[tuple, dict[str, URIRef]] = {}
+        self._index_of: dict[int, tuple] = {}  # id(candidates) -> (candidates, index)
         self._classes: dict[tuple, set[URIRef]] = {}
         self._units: dict[str, str] | None = None
         self._labels: dict = {}
@@ -1085,7 +1086,11 @@ class _Import:
         return None
 
     def _term_index(self, candidates: Iterable[URIRef]) -> dict[str, URIRef]:
-        """Folded name -> term, for a set of classes or concepts (made once per set)."""
+        """Folded name -> term, for a set of classes or concepts (made once per set, and
+        found again without sorting it for a set of ``_classes``)."""
+        kept = self._index_of.get(id(candidates))
+        if kept is not None and kept[0] is candidates:
+            return kept[1]
         terms = tuple(sorted(candidates))
         index = self._indexes.get(terms)
         if index is None:
@@ -1093,6 +1098,8 @@ class _Import:
             for term in terms:
                 for text in self._names_of(self.ds, term):
                     index.setdefault(_key(text), term)
+        if isinstance(candidates, set):  # the sets of _classes, never changed once made
+            self._index_of[id(candidates)] = (candidates, index)
         return index
 
     def _subclasses(self, base: URIRef) -> set[URIRef]:
