@@ -300,18 +300,17 @@ def build(pycountry) -> tuple[list[tuple], dict[str, list[tuple]], list[list[tup
             if sub.name.endswith(" " + ending):
                 names.append(sub.name[: -len(ending) - 1])
                 break
-        places |= {
+        # The facts about this subdivision (its IRI is the subject of no other's).
+        own = {
             (iri, RDF.type, URIRef(EV + "Subdivision")),
             (iri, SKOS.notation, Literal(sub.code)),
             (iri, URIRef(EV + "locatedIn"), country),
             (iri, PROV.wasDerivedFrom, SUBDIVISION_SOURCE),
         }
         if sub.parent_code and sub.parent_code in codes:
-            places.add((iri, URIRef(EV + "locatedIn"), subdivision_iri(sub.parent_code)))
+            own.add((iri, URIRef(EV + "locatedIn"), subdivision_iri(sub.parent_code)))
         if sub.code in KNOWN_PLACES:  # the articles give its label; its ISO facts are loaded
-            facts = {(iri, p, o) for s, p, o in places if s == iri}
-            places -= facts
-            facts |= {(iri, SKOS.altLabel, _en(n)) for n in names if iri not in taken.get(_fold(n), ())}
+            facts = own | {(iri, SKOS.altLabel, _en(n)) for n in names if iri not in taken.get(_fold(n), ())}
             located = URIRef(EV + "locatedIn")
             triples.update(
                 (s, p, REFERENCE_SOURCE if o == SUBDIVISION_SOURCE else o) for s, p, o in facts
@@ -322,11 +321,12 @@ def build(pycountry) -> tuple[list[tuple], dict[str, list[tuple]], list[list[tup
             continue
         clash = any(taken.get(_fold(n), set()) - {iri} for n in names)
         label = f"{sub.name} ({labels[country]})" if clash else sub.name
-        places.add((iri, RDFS.label, _en(label)))
-        places |= {(iri, SKOS.altLabel, _en(n)) for n in names if n != label}
+        own.add((iri, RDFS.label, _en(label)))
+        own |= {(iri, SKOS.altLabel, _en(n)) for n in names if n != label}
+        places |= own
         # Its code, ISO name and places go to the standard's graph; the names evkg makes
         # ("Guangdong", "Georgia (United States)") stay in graph:subdivisions.
-        gazetteer |= {(s, p, o) for s, p, o in places if s == iri and (
+        gazetteer |= {(s, p, o) for s, p, o in own if (
             p in (SKOS.notation, URIRef(EV + "locatedIn")) or (p in (RDFS.label, SKOS.altLabel) and str(o) == sub.name))}
     # A fact of a standard's graph is there alone, unless the curated file states it too.
     moved = set().union(*iso.values()) - reference

@@ -116,13 +116,13 @@ def _cleanly_refused(runner, arguments, path):
 
 
 @pytest.mark.parametrize("depth", [10_000, 100_000])
-def test_a_deeply_nested_xml_literal_is_refused_on_every_path(runner, tmp_path, monkeypatch, depth):
-    monkeypatch.setenv("EVKG_CACHE_DIR", "off")
+def test_a_deeply_nested_xml_literal_is_refused_on_every_path(runner, tmp_path, depth):
+    # without the seeds: a file is parsed on the same path beside them or alone
     deep = _deep_literal(tmp_path / "deep.rdf", depth)
     with pytest.raises(UnsafeInputError, match=r"deep.rdf, line 3: elements nest more than 256 deep"):
-        evkg.load([deep])
-    for arguments in (["--data", str(deep), "stats"], ["validate", str(deep)],
-                      ["--store", f"oxigraph:{tmp_path / 'db'}", "load", str(deep)]):
+        evkg.load([deep], seeds=False)
+    for arguments in (["--no-seeds", "--data", str(deep), "stats"], ["--no-seeds", "validate", str(deep)],
+                      ["--no-seeds", "--store", f"oxigraph:{tmp_path / 'db'}", "load", str(deep)]):
         assert "nest more than 256 deep" in _cleanly_refused(runner, arguments, deep)
 
 
@@ -147,17 +147,17 @@ BAD_JSONLD = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_JSONLD))
-def test_malformed_jsonld_is_a_clean_error_naming_the_file(runner, tmp_path, monkeypatch, case):
+def test_malformed_jsonld_is_a_clean_error_naming_the_file(runner, tmp_path, case):
     from evkg.cli import cli
 
-    monkeypatch.setenv("EVKG_CACHE_DIR", "off")
     doc = tmp_path / "bad.jsonld"
     doc.write_bytes(BAD_JSONLD[case])
-    for arguments in (["--store", f"oxigraph:{tmp_path / 'db'}", "load", str(doc)], ["--data", str(doc), "stats"]):
+    # without the seeds: a file is parsed on the same path beside them or alone
+    store = ["--no-seeds", "--store", f"oxigraph:{tmp_path / 'db'}", "load", str(doc)]
+    for arguments in (store, ["--no-seeds", "--data", str(doc), "stats"]):
         result = runner.invoke(cli, arguments)
         assert "Traceback" not in result.output and "Traceback" not in result.stderr, (arguments, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), (arguments, result.exception)
         if result.exit_code != 0:  # rdflib reads some of these leniently; a refusal names the file
             assert result.exit_code == 2 and f"Error: {doc}" in result.stderr, (arguments, result.output)
-    store = ["--store", f"oxigraph:{tmp_path / 'db'}", "load", str(doc)]
     assert _cleanly_refused(runner, store, doc)

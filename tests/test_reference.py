@@ -31,6 +31,12 @@ def gazetteer():
     return Dataset().parse(SUBDIVISIONS, format="trig")
 
 
+@pytest.fixture(scope="module")
+def kb_with_subdivisions():
+    """The seeds with the subdivisions added (the tests only read it)."""
+    return evkg.load([SUBDIVISIONS])
+
+
 def test_every_iso_country_is_there_with_its_codes(kb):
     for country in pycountry.countries:
         iri = entity_iri("country", country.alpha_2.lower())
@@ -96,8 +102,8 @@ def test_a_subdivision_named_like_a_country_carries_its_country(gazetteer):
     assert (georgia, SKOS.altLabel, Literal("Georgia", lang="en")) in iso
 
 
-def test_the_subdivisions_load_with_data_and_conform():
-    kb = evkg.load([SUBDIVISIONS])
+def test_the_subdivisions_load_with_data_and_conform(kb_with_subdivisions):
+    kb = kb_with_subdivisions
     assert kb.entity("Guangdong").iri == str(entity_iri("subdivision", "cn-gd"))
     assert kb.entity("Georgia").iri == str(entity_iri("country", "ge")), "the bare name stays the country's"
     assert (SOURCE["subdivisions"], PROV.wasDerivedFrom, URIRef(f"https://pypi.org/project/pycountry/{VERSION}/")) in kb.dataset
@@ -240,8 +246,8 @@ def test_every_currency_code_and_name_cites_iso_4217(kb):
             assert _iso(kb, unit, predicate, value) == ISO_4217_CITED, (currency.alpha_3, predicate)
 
 
-def test_the_subdivisions_cite_iso_3166_2():
-    kb = evkg.load([SUBDIVISIONS])
+def test_the_subdivisions_cite_iso_3166_2(kb_with_subdivisions):
+    kb = kb_with_subdivisions
     guangdong, shanghai = entity_iri("subdivision", "cn-gd"), entity_iri("place", "shanghai")
     assert _iso(kb, guangdong, SKOS.notation, Literal("CN-GD")) == ISO_3166_2_CITED
     assert _iso(kb, guangdong, EV.locatedIn, entity_iri("country", "cn")) == ISO_3166_2_CITED
