@@ -438,15 +438,10 @@ def _filtered(G, must, wanted_types, wanted_predicates, wanted_graphs, graph_sou
 
 
 def _degrees(G: nx.MultiDiGraph) -> dict[Hashable, int]:
-    """Node -> its edges, in and out, over the whole graph (a loop counts twice), for
-    the nodes that have any."""
-    degree: dict[Hashable, int] = defaultdict(int)
-    for u, targets in G._succ.items():  # the graph's own dicts: its views cost more than the count
-        for v, keyed in targets.items():
-            count = len(keyed)
-            degree[u] += count
-            degree[v] += count
-    return degree
+    """Node -> its edges, in and out, over the whole graph (a loop counts twice)."""
+    # The graph's own dicts: its views cost more than the counting.
+    out, into = G._succ, G._pred
+    return {n: sum(map(len, out[n].values())) + sum(map(len, into[n].values())) for n in out}
 
 
 def _edge_degrees(edges) -> dict[Hashable, int]:
