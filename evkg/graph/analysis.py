@@ -28,7 +28,7 @@ from ..kb import KnowledgeBase
 from ..ontology import EV
 from .build import dependency_graph
 from .cache import graph_of
-from .paths import PathNode, _node, _resolve_node
+from .paths import PathNode, resolve_node
 
 __all__ = [
     "Dependency",
@@ -37,6 +37,7 @@ __all__ = [
     "Ranked",
     "rank_nodes",
     "rank",
+    "class_and_subclasses",
     "GRAPH_EXPORT_FORMATS",
     "graph_to_text",
     "graph_to_csv_tables",
@@ -98,20 +99,20 @@ def dependencies(
     if max_depth is not None and max_depth < 1:
         raise InputError("--max-depth must be at least 1.")
     G = graph_of(kb)
-    start = _resolve_node(kb, G, entity)
+    start = resolve_node(kb, G, entity)
     D = dependency_graph(G)
     if reverse:
         D = D.reverse(copy=False)
     chains = nx.single_source_shortest_path(D, start, cutoff=max_depth)
     organizations = _organization_types(kb)
-    report = DependencyReport(_node(G, start), reverse)
+    report = DependencyReport(PathNode.of(G, start), reverse)
     for node, chain in sorted(chains.items(), key=lambda kv: (len(kv[1]), G.nodes[kv[0]]["label"])):
         if node == start or G.nodes[node]["type"] not in organizations:
             continue
         country = G.nodes[node]["country"]
         report.items.append(
             Dependency(
-                _node(G, node),
+                PathNode.of(G, node),
                 len(chain) - 1,
                 country,
                 G.nodes[country]["label"] if country in G else "unknown",
@@ -200,12 +201,19 @@ def rank(
     if types:
         wanted = set()
         for name in types:
-            wanted |= _class_and_subclasses(kb, name)
+            wanted |= class_and_subclasses(kb, name)
         keep = [n for n, d in G.nodes(data=True) if d["type"] in wanted]
     return rank_nodes(G, by=by, nodes=keep, top=top)
 
 
-def _class_and_subclasses(kb: KnowledgeBase, name: str) -> set[str]:
+def class_and_subclasses(kb: KnowledgeBase, name: str) -> set[str]:
+    """The IRIs of the class ``name`` (its IRI, ``ev:`` name or label) and of all its
+    subclasses; :class:`InputError` lists the classes when none is called so.
+
+    >>> from evkg import load
+    >>> sorted(class_and_subclasses(load(), "automaker"))
+    ['https://w3id.org/evkg/ontology#Automaker']
+    """
     rdf = kb.dataset
     from rdflib.namespace import OWL, RDF
 

@@ -39,6 +39,7 @@ __all__ = [
     "Neighbourhood",
     "shortest_paths",
     "neighbourhood",
+    "resolve_node",
     "resolve_relations",
 ]
 
@@ -50,6 +51,19 @@ class PathNode:
     id: str
     label: str
     type: str
+
+    @classmethod
+    def of(cls, G: nx.MultiDiGraph, node: str) -> "PathNode":
+        """The node ``node`` of a graph made by :func:`~evkg.graph.build_graph`, with its
+        label and the label of its type.
+
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_node("urn:x:catl", label="CATL", type_label="battery maker")
+        >>> PathNode.of(G, "urn:x:catl")
+        PathNode(id='urn:x:catl', label='CATL', type='battery maker')
+        """
+        data = G.nodes[node]
+        return cls(node, data["label"], data["type_label"])
 
 
 @dataclass(frozen=True)
@@ -148,13 +162,18 @@ def _resolve_in(relations: set[tuple[str, str, str]], names: Iterable[str]) -> s
     return chosen
 
 
-def _node(G: nx.MultiDiGraph, node: str) -> PathNode:
-    data = G.nodes[node]
-    return PathNode(node, data["label"], data["type_label"])
+def resolve_node(kb: KnowledgeBase, G: nx.MultiDiGraph | SearchIndex, name: str):
+    """The node ``name`` (a label, alias, code or IRI, as :meth:`KnowledgeBase.entity`
+    resolves it) stands for: its IRI in ``G``, its number in a search index.
 
+    Raises :class:`InputError` when the entity is no node of the graph.
 
-def _resolve_node(kb: KnowledgeBase, G: nx.MultiDiGraph | SearchIndex, name: str):
-    """The node ``name`` resolves to: its IRI in ``G``, its number in an index."""
+    >>> from evkg import load
+    >>> from evkg.graph import build_graph
+    >>> kb = load()
+    >>> resolve_node(kb, build_graph(kb), "CATL")
+    'https://w3id.org/evkg/id/company/catl'
+    """
     iri = kb.entity(name).iri
     node = (iri if iri in G else None) if not isinstance(G, SearchIndex) else G.node_id(iri)
     if node is None:
@@ -318,9 +337,9 @@ def shortest_paths(
 
 def _paths_in_graph(kb, G, source, target, *, k, all_shortest, max_hops, via, avoid, dependency, cited_only) -> PathResult:
     """shortest_paths on a built graph ``G``."""
-    a = _resolve_node(kb, G, source)
-    b = _resolve_node(kb, G, target)
-    result = PathResult(_node(G, a), _node(G, b))
+    a = resolve_node(kb, G, source)
+    b = resolve_node(kb, G, target)
+    result = PathResult(PathNode.of(G, a), PathNode.of(G, b))
     if a == b:
         raise InputError(f"{source!r} and {target!r} are the same entity; give two different ones.")
     resolve = lambda names: resolve_relations(G, names)  # noqa: E731
@@ -335,7 +354,7 @@ def _paths_in_graph(kb, G, source, target, *, k, all_shortest, max_hops, via, av
         edges = tuple(
             _best_edge(G, x, y, via_set, avoid_relations, dependency, cited_only) for x, y in zip(nodes, nodes[1:])
         )
-        result.paths.append(Path(len(edges), tuple(_node(G, n) for n in nodes), edges))
+        result.paths.append(Path(len(edges), tuple(PathNode.of(G, n) for n in nodes), edges))
     if not result.paths:
         result.reason = _why_no_path(H, hops(False, filtered=False), hops(False) if cited_only else None, a, b,
                                      max_hops=max_hops, dependency=dependency,
@@ -349,8 +368,8 @@ def _paths_in_index(kb, index: SearchIndex, source, target, *, k, all_shortest, 
                     cited_only) -> PathResult:
     """shortest_paths on the search index; the labels and citations of the answer read
     from the knowledge base afterwards."""
-    a = _resolve_node(kb, index, source)
-    b = _resolve_node(kb, index, target)
+    a = resolve_node(kb, index, source)
+    b = resolve_node(kb, index, target)
     details = _Details(kb, index)
     result = PathResult(*details.nodes([a, b]))
     if a == b:
@@ -393,7 +412,7 @@ def _filters(kb, G, resolve, via, avoid, ends) -> tuple[set[str], set[str], set]
         try:
             avoid_relations |= resolve([name])
         except InputError:
-            node = _resolve_node(kb, G, name)
+            node = resolve_node(kb, G, name)
             if node in ends:
                 raise InputError(f"cannot avoid {name!r}: it is an end of the path.") from None
             avoid_nodes.add(node)
@@ -588,7 +607,7 @@ def neighbourhood(
     if depth < 1:
         raise InputError("--depth must be at least 1.")
     G = graph_of(kb, collapse=collapse)
-    center = _resolve_node(kb, G, entity)
+    center = resolve_node(kb, G, entity)
     allowed = resolve_relations(G, relations) if relations else set()
     seen = {center}
     frontier = [center]
@@ -607,9 +626,9 @@ def neighbourhood(
                 next_frontier.append(other)
                 found.append(
                     Neighbour(
-                        _node(G, other), level, data["label"] if forward else data["inverse_label"],
+                        PathNode.of(G, other), level, data["label"] if forward else data["inverse_label"],
                         node, forward, tuple(data["sources"]),
                     )
                 )
         frontier = next_frontier
-    return Neighbourhood(_node(G, center), found)
+    return Neighbourhood(PathNode.of(G, center), found)

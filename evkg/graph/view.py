@@ -34,9 +34,9 @@ from .. import caching
 from ..errors import InputError
 from ..kb import KnowledgeBase, normalize_name
 from ..ontology import EV, GRAPH
-from .analysis import _class_and_subclasses
+from .analysis import class_and_subclasses
 from .cache import cache_key, graph_of
-from .paths import PathResult, _resolve_node, resolve_relations, shortest_paths
+from .paths import PathResult, resolve_node, resolve_relations, shortest_paths
 from .style import FAMILIES, class_families
 
 __all__ = [
@@ -206,7 +206,7 @@ def _graph_view(kb, *, around, depth, path, types, sources, relations, max_nodes
     must: list[str] = []
     highlight: set[tuple[str, str, str]] = set()
     if around is not None:
-        kind, center = "around", _resolve_node(kb, G, around)
+        kind, center = "around", resolve_node(kb, G, around)
         must = [center]
         name = G.nodes[center]["label"]
         title = name if depth == 0 else f"{name} and its neighbours" if depth == 1 else f"{name} and all within {depth} hops"
@@ -227,7 +227,7 @@ def _graph_view(kb, *, around, depth, path, types, sources, relations, max_nodes
     if types := list(types):
         wanted_types = set()
         for name in types:
-            wanted_types |= _class_and_subclasses(kb, name)
+            wanted_types |= class_and_subclasses(kb, name)
         filters.append("class: " + ", ".join(types))
     wanted_predicates = None
     if relations := list(relations):
