@@ -149,6 +149,42 @@ def any_kb(request):
     return request.getfixturevalue(named.get(request.param) or SPARQL_SERVERS[request.param][0])
 
 
+#: The session fixtures that start each kind of SPARQL server (every fixture of the kind
+#: needs one of them), and the names a test's parameter gives the kind by.
+SERVER_FIXTURES = {
+    "virtuoso": {"virtuoso_database"},
+    "oxigraph-server": {"oxigraph_server", "oxigraph_server_scratch"},
+}
+SERVER_PARAMETERS = {
+    "sparql": "virtuoso", "virtuoso_scratch": "virtuoso",
+    "sparql-oxigraph": "oxigraph-server", "oxigraph_server_scratch": "oxigraph-server",
+}
+
+
+def server_kind(item: pytest.Item) -> str | None:
+    """The kind of SPARQL server (of :data:`SERVER_FIXTURES`) the test ``item`` starts or
+    uses, by the fixtures it asks for or the parameter that picks one; None for none."""
+    for kind, fixtures in SERVER_FIXTURES.items():
+        if fixtures & set(getattr(item, "fixturenames", ())):
+            return kind
+    callspec = getattr(item, "callspec", None)
+    for value in (callspec.params.values() if callspec else ()):
+        if isinstance(value, str) and value in SERVER_PARAMETERS:
+            return SERVER_PARAMETERS[value]
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``--dist loadgroup``), the tests of one kind of SPARQL server run
+    in one worker, so that each server starts once, not once a worker; the tests of a module
+    run together, so that its module fixtures are made once."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = server_kind(item) or item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def articles() -> dict[str, str]:
     """Article id -> text, read from ../shared/articles."""
