@@ -174,6 +174,7 @@ def server_kind(item: pytest.Item) -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``--dist loadgroup``), the tests of one kind of SPARQL server run
     in one worker, so that each server starts once, not once a worker; the tests of a module
