@@ -176,8 +176,7 @@ def graph_to_bytes(G: nx.MultiDiGraph) -> bytes:
                     (shared_ids if id(value) in seen else seen).add(id(value))
         shared: list = []
         numbers: dict[int, int] = {}
-
-        references: list[list[int]] = []
+        references: list[list[int]] = []  # the numbers of every column, renumbered below
 
         def column(values: list) -> dict:
             """A column of attribute values, those of ``shared_ids`` as numbers into ``shared``."""
